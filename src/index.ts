@@ -1,0 +1,7 @@
+// Public surface of stacklab: re-exports only.
+export * from "./types.js";
+export * from "./errors.js";
+export {
+  resolveConfig, platformProfile, defaultPolicy, PLATFORMS, GO_VERSIONS,
+  PAGE_BYTES, ARENA_BASE_ADDRESS,
+} from "./profiles.js";
