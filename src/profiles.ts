@@ -110,7 +110,7 @@ const POLICY_KEYS: readonly (keyof Policy)[] = [
 ];
 const OPTION_KEYS = new Set([
   "engine", "platform", "goVersion", "adaptiveStackStart", "procs", "policy",
-  "heapLimitBytes", "checkInvariants",
+  "heapLimitBytes", "checkInvariants", "wasmBuild",
 ]);
 
 function fail(field: string, message: string): never {
@@ -176,7 +176,15 @@ export function resolveConfig(options: EngineOptions = {}): EngineConfig {
     policy,
     heapLimitBytes,
     checkInvariants: options.checkInvariants ?? false,
+    wasmBuild: checkBuild(options.wasmBuild ?? "release"),
   };
+}
+
+function checkBuild(build: unknown): "release" | "debug" {
+  if (build !== "release" && build !== "debug") {
+    fail("wasmBuild", `expected "release" or "debug", got ${JSON.stringify(build)}`);
+  }
+  return build;
 }
 
 function checkPolicy(policy: Policy, platform: PlatformProfile): void {

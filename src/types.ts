@@ -81,6 +81,11 @@ export interface EngineOptions {
   heapLimitBytes?: Bytes;
   /** Run checkInvariants after every operation (slow; for debugging). */
   checkInvariants?: boolean;
+  /**
+   * Which wasm build runs the core: "release" (default, checks compiled
+   * out) or "debug" (internal consistency checks compiled in).
+   */
+  wasmBuild?: "release" | "debug";
 }
 
 /** EngineOptions with every default filled in and checked. */
@@ -93,6 +98,7 @@ export interface EngineConfig {
   policy: Policy;
   heapLimitBytes: Bytes;
   checkInvariants: boolean;
+  wasmBuild: "release" | "debug";
 }
 
 /** A stack: [lo, hi) in simulated addresses. */
