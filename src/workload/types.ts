@@ -70,12 +70,16 @@ export interface Phase {
   procresize: ProcresizeStep[];
 }
 
+/** Engine options a scenario may set (the caller picks engine and checks). */
+export type ScenarioEngineOptions =
+  Omit<EngineOptions, "engine" | "checkInvariants" | "wasmBuild">;
+
 /** A validated scenario file. */
 export interface Scenario {
   name: string;
   description: string;
   /** Engine options without `engine` (the caller picks the engine). */
-  engine: Omit<EngineOptions, "engine" | "checkInvariants">;
+  engine: ScenarioEngineOptions;
   /** RNG seed, a u32. */
   seed: number;
   /** After the last phase, keep ticking until every goroutine exited. */
@@ -92,7 +96,7 @@ export interface CompiledScenario {
   formatVersion: 1;
   name: string;
   /** Engine options to create the engine with (host side only). */
-  engineOptions: Omit<EngineOptions, "engine" | "checkInvariants">;
+  engineOptions: ScenarioEngineOptions;
   seed: number;
   /** Timing-wheel bucket count: a power of two above every lifetime. */
   wheelSize: number;
