@@ -1,0 +1,3 @@
+module stacklab/validate
+
+go 1.19
