@@ -24,6 +24,11 @@ type step struct {
 	ParkDepth int          `json:"parkDepth,omitempty"`
 	PeakDepth int          `json:"peakDepth,omitempty"`
 	Measured  *groupReport `json:"measured,omitempty"`
+	// ParkOrder (spawn steps) and ExitOrder (release steps) give the
+	// workers' spawn numbers in the order they parked or exited, as runs
+	// of [first, length, stride].
+	ParkOrder [][3]int32 `json:"parkOrder,omitempty"`
+	ExitOrder [][3]int32 `json:"exitOrder,omitempty"`
 }
 
 // groupReport is what a spawn step measured on its parked workers.

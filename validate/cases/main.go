@@ -214,6 +214,7 @@ func run(def *caseDef) (*caseResult, error) {
 			before := maxGoid()
 			spawn(g, st.PeakDepth, st.ParkDepth)
 			st.Measured = measureGroup(before)
+			st.ParkOrder = orderRuns(g.parkOrder)
 			liveUser += st.Count
 			res.Goroutines += st.Count
 			if res.UsedBytesPerG == 0 {
@@ -223,6 +224,7 @@ func run(def *caseDef) (*caseResult, error) {
 			g := groups[st.Group]
 			liveUser -= g.count
 			releaseAndWait(g, liveUser)
+			st.ExitOrder = orderRuns(g.exitOrder)
 		case "gc":
 			runtime.GC()
 		case "procs":
