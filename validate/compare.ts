@@ -2,7 +2,7 @@
 // engines, and lines the StackInuse deltas up checkpoint by checkpoint.
 // validate/run.ts prints the result; test/validate.test.ts asserts on it.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineKind } from "../src/index.js";
 import {
@@ -45,12 +45,30 @@ export interface ValidationOptions {
 /** The results directory: the committed reference data. */
 export const RESULTS_DIR = join(VALIDATE_DIR, "results");
 
+/** Indented JSON with each [first, length, stride] order run on one line. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, null, 2)
+    .replace(/\[\s+(-?\d+),\s+(-?\d+),\s+(-?\d+)\s+\]/g, "[$1, $2, $3]") + "\n";
+}
+
 function writeResults(listing: CaseListing[], cases: RealCase[]): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, "cases.json"), JSON.stringify(listing, null, 2) + "\n");
-  for (const c of cases) {
-    writeFileSync(join(RESULTS_DIR, `${c.case}.json`), JSON.stringify(c, null, 2) + "\n");
-  }
+  writeFileSync(join(RESULTS_DIR, "cases.json"), toJson(listing));
+  for (const c of cases) writeFileSync(join(RESULTS_DIR, `${c.case}.json`), toJson(c));
+}
+
+/**
+ * Replays the committed reference data (validate/results) on both engines;
+ * needs no Go toolchain.
+ * @throws Error when a results file is missing or unreadable.
+ */
+export function replayResults(only?: readonly string[]): ComparisonRow[] {
+  const listing = JSON.parse(
+    readFileSync(join(RESULTS_DIR, "cases.json"), "utf8")) as CaseListing[];
+  return listing
+    .filter((c) => only === undefined || only.includes(c.case))
+    .flatMap((c) => compareCase(JSON.parse(
+      readFileSync(join(RESULTS_DIR, `${c.case}.json`), "utf8")) as RealCase));
 }
 
 /** Replays one real case on every engine and builds its rows. */
