@@ -1,0 +1,18 @@
+// copystack of runtime/stack.go as far as memory goes: a new stack is
+// allocated, then the old one freed, both on the goroutine's P. Growth
+// (newstack) and the growth chain's checks are in operations.ts; shrinking
+// (shrinkstack) in gc.ts.
+
+import { gStackBytes, gStackSlot, setGStack } from "./goroutines";
+import { stackalloc, stackfree } from "./stackalloc";
+import { ST_LIVE_STACK, addStat } from "./stats";
+
+/** Moves live goroutine g to a new stack of newBytes (alloc, then free). */
+export function copystack(g: u32, newBytes: u32, p: u32): void {
+  const oldSlot = gStackSlot(g);
+  const oldBytes = gStackBytes(g);
+  const newSlot = stackalloc(newBytes, p, g);
+  stackfree(oldSlot, oldBytes, p);
+  addStat(ST_LIVE_STACK, (newBytes as f64) - (oldBytes as f64));
+  setGStack(g, newSlot, newBytes);
+}

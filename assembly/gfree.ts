@@ -1,0 +1,162 @@
+// Free-G lists of runtime/proc.go: gfput, gfget and gfpurge, per P and
+// global (sched.gFree.stack / .noStack), linked through the Gs' schedlink
+// as G index + 1 (0 ends a list). Decides what happens to a dead G's stack;
+// stackalloc.ts does the allocating and freeing.
+
+import {
+  GFREE_NOSTACK, GFREE_STACK, KEEP, KEEP_GROWN, SPILL_AT, STARTING_STACK,
+  globalU32, setGlobalU32,
+} from "./globals";
+import {
+  clearGStack, gSchedlink, gStackBytes, gStackSlot, setGSchedlink, setGStack,
+} from "./goroutines";
+import {
+  pGFreeCount, pGFreeHead, setPGFreeCount, setPGFreeHead,
+} from "./precords";
+import { stackalloc, stackfree } from "./stackalloc";
+import {
+  ST_DEADG_STACK, ST_GFREE_GNOSTACK, ST_GFREE_GSTACK, ST_GFREE_LOCAL, addStat,
+} from "./stats";
+
+/** Returned by gfget when there is no free G. */
+export const NO_G: u32 = 0xffffffff;
+
+/** Pushes g at the front of the global list whose head is at `head`. */
+function globalPush(head: usize, g: u32): void {
+  setGSchedlink(g, globalU32(head));
+  setGlobalU32(head, g + 1);
+}
+
+/** Pops the front G of a global list, NO_G when empty. */
+function globalPop(head: usize): u32 {
+  const link = globalU32(head);
+  if (link == 0) return NO_G;
+  setGlobalU32(head, gSchedlink(link - 1));
+  return link - 1;
+}
+
+function localPush(p: u32, g: u32): void {
+  setGSchedlink(g, pGFreeHead(p));
+  setPGFreeHead(p, g + 1);
+  setPGFreeCount(p, pGFreeCount(p) + 1);
+  addStat(ST_GFREE_LOCAL, 1);
+}
+
+function localPop(p: u32): u32 {
+  const link = pGFreeHead(p);
+  if (link == 0) return NO_G;
+  setPGFreeHead(p, gSchedlink(link - 1));
+  setPGFreeCount(p, pGFreeCount(p) - 1);
+  addStat(ST_GFREE_LOCAL, -1);
+  return link - 1;
+}
+
+/**
+ * Moves Gs from P's list to the global lists while it holds at least
+ * `keep` (and any). Pushing one at a time gives the same order as the
+ * runtime's two batches put in front of the global lists.
+ */
+function spill(p: u32, keep: u32): void {
+  while (pGFreeCount(p) >= keep && pGFreeCount(p) > 0) {
+    const g = localPop(p);
+    if (gStackBytes(g) != 0) {
+      globalPush(GFREE_STACK, g);
+      addStat(ST_GFREE_GSTACK, 1);
+    } else {
+      globalPush(GFREE_NOSTACK, g);
+      addStat(ST_GFREE_GNOSTACK, 1);
+    }
+  }
+}
+
+/** keepGrownStackBytes: whether gfput keeps a stack of this size. */
+function keepsOnPut(sizeBytes: u32): bool {
+  const cap = globalU32(KEEP_GROWN);
+  return cap > 0 && sizeBytes <= cap;
+}
+
+/** Whether gfget lets a dead G keep a stack of this size. */
+function keepsOnGet(sizeBytes: u32): bool {
+  const starting = globalU32(STARTING_STACK);
+  if (sizeBytes == starting) return true;
+  const cap = globalU32(KEEP_GROWN);
+  return cap > 0 && sizeBytes >= starting && sizeBytes <= cap;
+}
+
+/** gfput: dead g goes on P's list, its stack freed unless kept. */
+export function gfput(p: u32, g: u32): void {
+  const sizeBytes = gStackBytes(g);
+  if (sizeBytes != globalU32(STARTING_STACK) && !keepsOnPut(sizeBytes)) {
+    stackfree(gStackSlot(g), sizeBytes, p);
+    clearGStack(g);
+  }
+  addStat(ST_DEADG_STACK, gStackBytes(g) as f64);
+  localPush(p, g);
+  if (pGFreeCount(p) >= globalU32(SPILL_AT)) spill(p, globalU32(KEEP));
+}
+
+/** gfpurge: every free G of P goes to the global lists. */
+export function gfpurge(p: u32): void {
+  spill(p, 1);
+}
+
+/** Refills an empty P list from the global lists, stack list first. */
+function refillLocal(p: u32): void {
+  const keep = globalU32(KEEP);
+  while (pGFreeCount(p) < keep) {
+    let g = globalPop(GFREE_STACK);
+    if (g != NO_G) {
+      addStat(ST_GFREE_GSTACK, -1);
+    } else {
+      g = globalPop(GFREE_NOSTACK);
+      if (g == NO_G) break;
+      addStat(ST_GFREE_GNOSTACK, -1);
+    }
+    localPush(p, g);
+  }
+}
+
+/** gfget: a free G for P with a stack of startingStackSize, or NO_G. */
+export function gfget(p: u32): u32 {
+  if (pGFreeHead(p) == 0) refillLocal(p);
+  const g = localPop(p);
+  if (g == NO_G) return NO_G;
+  const sizeBytes = gStackBytes(g);
+  if (sizeBytes != 0) {
+    addStat(ST_DEADG_STACK, -(sizeBytes as f64));
+    if (!keepsOnGet(sizeBytes)) {
+      stackfree(gStackSlot(g), sizeBytes, p);
+      clearGStack(g);
+    }
+  }
+  if (gStackBytes(g) == 0) {
+    const starting = globalU32(STARTING_STACK);
+    setGStack(g, stackalloc(starting, p, g), starting);
+  }
+  return g;
+}
+
+/**
+ * markrootFreeGStacks: frees the stacks of every G on the global stack
+ * list (on P, in list order) and puts those Gs, same order, in front of
+ * the no-stack list.
+ */
+export function markrootFreeGStacks(p: u32): void {
+  const head = globalU32(GFREE_STACK);
+  if (head == 0) return;
+  let moved: f64 = 0;
+  let last: u32 = 0;
+  for (let link = head; link != 0; link = gSchedlink(link - 1)) {
+    const g = link - 1;
+    addStat(ST_DEADG_STACK, -(gStackBytes(g) as f64));
+    stackfree(gStackSlot(g), gStackBytes(g), p);
+    clearGStack(g);
+    moved++;
+    last = g;
+  }
+  setGSchedlink(last, globalU32(GFREE_NOSTACK));
+  setGlobalU32(GFREE_NOSTACK, head);
+  setGlobalU32(GFREE_STACK, 0);
+  addStat(ST_GFREE_GSTACK, -moved);
+  addStat(ST_GFREE_GNOSTACK, moved);
+}

@@ -1,0 +1,91 @@
+// G records: one per G ever made by malg (allgs), in 64 KiB blocks found
+// through the G directory. A G keeps its record for the whole run; its
+// goroutine id changes with every life. malg lives here too.
+//
+// G record (32 bytes)
+// +0  f64 goid        goroutine id of the current or last life
+// +8  u32 stackSlot   first slot of its stack (valid when stackBytes != 0)
+// +12 u32 stackBytes  size of its stack, 0 = no stack
+// +16 u32 usedBytes   bytes of the stack in use (hi - sp), 0 when dead
+// +20 u32 p           P it runs on (live) or last ran on (dead)
+// +24 u32 schedlink   next G index + 1 on a free-G list, 0 = end
+// +28 u32 status      G_LIVE or G_DEAD
+
+import { G_COUNT, G_DIR, globalU32, setGlobalU32 } from "./globals";
+import { reserveBytes } from "./memory";
+
+export const G_LIVE: u32 = 1;
+export const G_DEAD: u32 = 2;
+const G_BYTES: usize = 32;
+const GS_PER_BLOCK_SHIFT: u32 = 11;
+const GS_PER_BLOCK_MASK: u32 = (1 << GS_PER_BLOCK_SHIFT) - 1;
+const G_BLOCK_BYTES: usize = G_BYTES << GS_PER_BLOCK_SHIFT;
+
+/** Directory entries needed so `maxGs` records fit. */
+export function gDirEntries(maxGs: u32): u32 {
+  return (maxGs >> GS_PER_BLOCK_SHIFT) + 1;
+}
+
+// @ts-ignore: decorator
+@inline function gAddr(g: u32): usize {
+  const block = load<u32>(globalU32(G_DIR) + ((g >> GS_PER_BLOCK_SHIFT) << 2));
+  return (block as usize) + ((g & GS_PER_BLOCK_MASK) as usize) * G_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function gGoid(g: u32): f64 { return load<f64>(gAddr(g)); }
+// @ts-ignore: decorator
+@inline export function setGGoid(g: u32, goid: f64): void { store<f64>(gAddr(g), goid); }
+// @ts-ignore: decorator
+@inline export function gStackSlot(g: u32): u32 { return load<u32>(gAddr(g), 8); }
+// @ts-ignore: decorator
+@inline export function gStackBytes(g: u32): u32 { return load<u32>(gAddr(g), 12); }
+// @ts-ignore: decorator
+@inline export function setGStack(g: u32, slot: u32, sizeBytes: u32): void {
+  store<u32>(gAddr(g), slot, 8);
+  store<u32>(gAddr(g), sizeBytes, 12);
+}
+// @ts-ignore: decorator
+@inline export function clearGStack(g: u32): void { setGStack(g, 0, 0); }
+// @ts-ignore: decorator
+@inline export function gUsedBytes(g: u32): u32 { return load<u32>(gAddr(g), 16); }
+// @ts-ignore: decorator
+@inline export function setGUsedBytes(g: u32, bytes: u32): void {
+  store<u32>(gAddr(g), bytes, 16);
+}
+// @ts-ignore: decorator
+@inline export function gP(g: u32): u32 { return load<u32>(gAddr(g), 20); }
+// @ts-ignore: decorator
+@inline export function setGP(g: u32, p: u32): void { store<u32>(gAddr(g), p, 20); }
+// @ts-ignore: decorator
+@inline export function gSchedlink(g: u32): u32 { return load<u32>(gAddr(g), 24); }
+// @ts-ignore: decorator
+@inline export function setGSchedlink(g: u32, link: u32): void {
+  store<u32>(gAddr(g), link, 24);
+}
+// @ts-ignore: decorator
+@inline export function gStatus(g: u32): u32 { return load<u32>(gAddr(g), 28); }
+// @ts-ignore: decorator
+@inline export function setGStatus(g: u32, status: u32): void {
+  store<u32>(gAddr(g), status, 28);
+}
+
+/** Whether `g` names a live goroutine (g comes from the host). */
+export function isLiveG(g: u32): bool {
+  return g < globalU32(G_COUNT) && gStatus(g) == G_LIVE;
+}
+
+/** malg's record half: the next G index, dead, with no stack yet. */
+export function newGRecord(): u32 {
+  const g = globalU32(G_COUNT);
+  const dirEntry = globalU32(G_DIR) + ((g >> GS_PER_BLOCK_SHIFT) << 2);
+  if (load<u32>(dirEntry) == 0) store<u32>(dirEntry, reserveBytes(G_BLOCK_BYTES) as u32);
+  setGlobalU32(G_COUNT, g + 1);
+  setGGoid(g, 0);
+  clearGStack(g);
+  setGUsedBytes(g, 0);
+  setGP(g, 0);
+  setGSchedlink(g, 0);
+  setGStatus(g, G_DEAD);
+  return g;
+}

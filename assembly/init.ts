@@ -1,0 +1,82 @@
+// Engine set-up: the configuration from the host (platform constants,
+// policy, heap limit) and the empty tables. One engine per instance.
+
+import { ErrorCode } from "./errors";
+import {
+  ADAPTIVE, BUMP_TOP, CACHE_BYTES, FIXED_SHIFT, FIXED_STACK, G_DIR, KEEP,
+  KEEP_GROWN, MAX_STACK, NEWG_STACK, NUM_ORDERS, PROCS, SLOTS_PER_PAGE_SHIFT,
+  SPAN_DIR, SPILL_AT, STACK_GUARD, STACK_LIMIT, STARTING_STACK, globalU32,
+  setGlobalU32,
+} from "./globals";
+import { gDirEntries } from "./goroutines";
+import { heapInit } from "./heap";
+import {
+  DYNAMIC_BASE, MAX_ORDERS, MAX_PROCS, PAGE_BYTES, PAGE_SHIFT,
+} from "./layout";
+import { reserveBytes } from "./memory";
+import { spanDirEntries } from "./spans";
+import { ST_STARTING_STACK, setStat } from "./stats";
+
+/** Most pages a heap may have: 2^31 slots of the smallest FixedStack. */
+const MAX_LIMIT_PAGES: u32 = 1 << 29;
+const MIN_FIXED_STACK: u32 = 2048;
+
+function isPow2(x: u32): bool {
+  return x != 0 && (x & (x - 1)) == 0;
+}
+
+/** Grows memory so the fixed region exists, before any global is set. */
+function mapStaticRegion(): void {
+  const needPages = ((DYNAMIC_BASE + 0xffff) >> 16) as i32;
+  const havePages = memory.size();
+  if (needPages > havePages && memory.grow(needPages - havePages) < 0) unreachable();
+  setGlobalU32(BUMP_TOP, DYNAMIC_BASE as u32);
+}
+
+function configValid(fixedStack: u32, orders: u32, cacheBytes: u32,
+  procs: u32, limitPages: u32, spillAt: u32, keep: u32): bool {
+  return isPow2(fixedStack) && fixedStack >= MIN_FIXED_STACK
+    && fixedStack <= PAGE_BYTES && orders >= 1 && orders <= MAX_ORDERS
+    && isPow2(cacheBytes) && cacheBytes >= PAGE_BYTES
+    && procs >= 1 && procs <= MAX_PROCS
+    && limitPages >= 1 && limitPages <= MAX_LIMIT_PAGES
+    && keep >= 1 && keep < spillAt;
+}
+
+/**
+ * Configures the engine. Sizes in bytes, the limit in pages.
+ * @returns 0, or -ErrorCode.BadArgument for a configuration the core
+ * cannot hold (a second init included)
+ */
+export function init(fixedStack: u32, orders: u32, guard: u32, limit: u32,
+  maxStack: u32, newGStack: u32, cacheBytes: u32, spillAt: u32, keep: u32,
+  keepGrown: u32, adaptive: u32, procs: u32, limitPages: u32): i32 {
+  if (memory.size() > 0 && globalU32(BUMP_TOP) != 0) return -ErrorCode.BadArgument;
+  if (!configValid(fixedStack, orders, cacheBytes, procs, limitPages, spillAt, keep)) {
+    return -ErrorCode.BadArgument;
+  }
+  mapStaticRegion();
+  const fixedShift = <u32>ctz(fixedStack);
+  setGlobalU32(FIXED_STACK, fixedStack);
+  setGlobalU32(FIXED_SHIFT, fixedShift);
+  setGlobalU32(SLOTS_PER_PAGE_SHIFT, PAGE_SHIFT - fixedShift);
+  setGlobalU32(NUM_ORDERS, orders);
+  setGlobalU32(STACK_GUARD, guard);
+  setGlobalU32(STACK_LIMIT, limit);
+  setGlobalU32(MAX_STACK, maxStack);
+  setGlobalU32(NEWG_STACK, newGStack);
+  setGlobalU32(CACHE_BYTES, cacheBytes);
+  setGlobalU32(SPILL_AT, spillAt);
+  setGlobalU32(KEEP, keep);
+  setGlobalU32(KEEP_GROWN, keepGrown);
+  setGlobalU32(ADAPTIVE, adaptive);
+  setGlobalU32(PROCS, procs);
+  setGlobalU32(STARTING_STACK, fixedStack);
+  setStat(ST_STARTING_STACK, fixedStack as f64);
+
+  heapInit(limitPages);
+  const maxSlots = limitPages << (PAGE_SHIFT - fixedShift);
+  setGlobalU32(G_DIR, reserveBytes((gDirEntries(maxSlots) as usize) << 2) as u32);
+  setGlobalU32(SPAN_DIR, reserveBytes((spanDirEntries(limitPages) as usize) << 2) as u32);
+  return 0;
+}

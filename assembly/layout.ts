@@ -1,0 +1,147 @@
+// The memory map of the core: which region of linear memory holds what, and
+// how a simulated address (ARENA_BASE_ADDRESS and up, up to terabytes) maps
+// onto the few words of linear memory that stand for it. Records with their
+// own diagrams live beside their accessors (globals.ts, spans.ts,
+// goroutines.ts, procs layout in stackcache.ts, summary trees in
+// pagealloc.ts); this file owns the regions and the address mapping.
+//
+// Linear memory, low to high:
+//
+//   0 .. __heap_base      AssemblyScript static data (check messages)
+//   STATIC_BASE           fixed region, one per instance:
+//     +0       GLOBALS    512 B    configuration and scalar state
+//     +512     STATS      256 B    every Stats field as f64 (stats.ts)
+//     +768     POOL        32 B    stackpool[order] first span id, 8 orders
+//     +800     LARGE      256 B    stackLarge[log2 pages] first span id, 64
+//     +1056    (pad)
+//     +2048    PROCS      1024 P records of P_RECORD_BYTES (stackcache.ts)
+//   DYNAMIC_BASE          bump-allocated blocks (memory.ts), never freed:
+//                         directories sized at init from the heap limit,
+//                         then chunk metadata, G and span record blocks and
+//                         the snapshot scratch buffer, as they are needed.
+//
+// Simulated addresses are not backed 1:1. The arena is cut in chunks of
+// CHUNK_PAGES pages (64 MiB); a mapped chunk owns one metadata block:
+//
+//   +0                 bitmap    CHUNK_WORDS u64, bit i = page i is free
+//   +BITMAP_BYTES      tree      summary nodes over the bitmap words
+//   +PAGESPAN_OFF      pageSpan  u32 per page: span id holding it, 0 = none
+//   +SLOTS_OFF         slots     u32 per slot (see below)
+//
+// A slot is one FixedStack-sized piece of the arena:
+//   simulated address = ARENA_BASE_ADDRESS + slot * FixedStack
+//   page of a slot    = slot >> slotsPerPageShift
+// Slot numbers stay below 2^31 because the heap limit is at most
+// 2^31 * 2048 bytes. Stacks cross to the host as slot numbers.
+//
+// Slot word of the first slot of a stack (other slots stay 0):
+//   bit 31 = 1  the stack is handed out; bits 0..30 = owner: a G index, or
+//               OWNER_RAW for a raw stackalloc
+//   bit 31 = 0  the stack is not handed out; if it is on an intrusive free
+//               list (span manualFreeList or P cache), bits 0..30 = next
+//               slot + 1, 0 = end of list. This is the runtime's "link in
+//               the first word of the free stack".
+
+import { CHUNK_DIR, SLOTS_PER_PAGE_SHIFT, globalU32 } from "./globals";
+
+/** Bytes in a heap page (the runtime's _PageSize). */
+export const PAGE_BYTES: u32 = 8192;
+export const PAGE_SHIFT: u32 = 13;
+
+/** Pages per arena chunk: 64 MiB, Go's heap arena size. */
+export const CHUNK_PAGES_SHIFT: u32 = 13;
+export const CHUNK_PAGES: u32 = 1 << CHUNK_PAGES_SHIFT;
+export const CHUNK_PAGE_MASK: u32 = CHUNK_PAGES - 1;
+/** Pages per bitmap word. */
+export const WORD_PAGES_SHIFT: u32 = 6;
+export const WORD_PAGES: u32 = 1 << WORD_PAGES_SHIFT;
+export const CHUNK_WORDS: u32 = CHUNK_PAGES >> WORD_PAGES_SHIFT;
+
+export const BITMAP_BYTES: u32 = CHUNK_WORDS * 8;
+/** Summary nodes are 12 bytes: prefix, suffix, max (see pagealloc.ts). */
+export const NODE_BYTES: u32 = 12;
+/** A chunk tree has CHUNK_WORDS leaves, so 2 * CHUNK_WORDS node slots. */
+export const CHUNK_TREE_OFF: u32 = BITMAP_BYTES;
+export const PAGESPAN_OFF: u32 = CHUNK_TREE_OFF + 2 * CHUNK_WORDS * NODE_BYTES;
+export const SLOTS_OFF: u32 = PAGESPAN_OFF + CHUNK_PAGES * 4;
+
+/** Owner value of a raw stack (from the raw stackalloc operation). */
+export const OWNER_RAW: u32 = 0x7fffffff;
+export const SLOT_OUT_BIT: u32 = 0x80000000;
+export const SLOT_OWNER_MASK: u32 = 0x7fffffff;
+/** Link value that ends an intrusive stack list. */
+export const NO_SLOT_LINK: u32 = 0;
+
+/** The fixed region; everything of the model is addressed from here. */
+export const STATIC_BASE: usize = (__heap_base + 15) & ~(15 as usize);
+export const GLOBALS_OFF: usize = 0;
+export const STATS_OFF: usize = 512;
+export const POOL_OFF: usize = 768;
+export const LARGE_OFF: usize = 800;
+export const MAX_ORDERS: u32 = 8;
+export const MAX_LARGE_LISTS: u32 = 64;
+export const PROCS_OFF: usize = 2048;
+export const MAX_PROCS: u32 = 1024;
+/** P record size; the record's diagram is in stackcache.ts. */
+export const P_RECORD_BYTES: usize = 72;
+export const DYNAMIC_BASE: usize =
+  (STATIC_BASE + PROCS_OFF + (MAX_PROCS as usize) * P_RECORD_BYTES + 15) & ~(15 as usize);
+
+/** Metadata block of a mapped chunk. */
+// @ts-ignore: decorator
+@inline export function chunkMeta(chunk: u32): usize {
+  return load<u32>(globalU32(CHUNK_DIR) + (chunk << 2));
+}
+
+// @ts-ignore: decorator
+@inline export function setChunkMeta(chunk: u32, meta: usize): void {
+  store<u32>(globalU32(CHUNK_DIR) + (chunk << 2), meta);
+}
+
+/** Address of the pageSpan word of a mapped page. */
+// @ts-ignore: decorator
+@inline export function pageSpanAddr(page: u32): usize {
+  return chunkMeta(page >> CHUNK_PAGES_SHIFT) + PAGESPAN_OFF
+    + ((page & CHUNK_PAGE_MASK) << 2);
+}
+
+/** Span id holding a page (spanOfUnchecked), 0 when none. */
+// @ts-ignore: decorator
+@inline export function pageSpan(page: u32): u32 {
+  return load<u32>(pageSpanAddr(page));
+}
+
+// @ts-ignore: decorator
+@inline export function setPageSpan(page: u32, span: u32): void {
+  store<u32>(pageSpanAddr(page), span);
+}
+
+/** Address of the slot word of a mapped slot. */
+// @ts-ignore: decorator
+@inline export function slotWordAddr(slot: u32): usize {
+  const shift = globalU32(SLOTS_PER_PAGE_SHIFT) + CHUNK_PAGES_SHIFT;
+  const mask = (1 << shift) - 1;
+  return chunkMeta(slot >> shift) + SLOTS_OFF + ((slot & mask) << 2);
+}
+
+// @ts-ignore: decorator
+@inline export function slotWord(slot: u32): u32 {
+  return load<u32>(slotWordAddr(slot));
+}
+
+// @ts-ignore: decorator
+@inline export function setSlotWord(slot: u32, word: u32): void {
+  store<u32>(slotWordAddr(slot), word);
+}
+
+/** Page of a slot. */
+// @ts-ignore: decorator
+@inline export function slotPage(slot: u32): u32 {
+  return slot >> globalU32(SLOTS_PER_PAGE_SHIFT);
+}
+
+/** First slot of a page. */
+// @ts-ignore: decorator
+@inline export function pageSlot(page: u32): u32 {
+  return page << globalU32(SLOTS_PER_PAGE_SHIFT);
+}

@@ -1,0 +1,230 @@
+// The operations the host calls. Each checks its arguments and the
+// out-of-memory worst case (docs/MODEL.md) before it changes anything, then
+// runs the model. A result >= 0 is success (a G index, a slot, or 0); a
+// negative result is -ErrorCode and nothing has changed.
+
+import { ErrorCode } from "./errors";
+import {
+  FIXED_STACK, GC_PHASE, MAPPED_PAGES, MAX_STACK, NEWG_STACK, NEXT_GOID,
+  PHASE_MARK, PHASE_OFF, PROCS, STACK_GUARD, STARTING_STACK, globalF64,
+  globalU32, setGlobalF64,
+} from "./globals";
+import { copystack } from "./copystack";
+import { gcFinishOn, gcStartOn, shrinkWorstPages } from "./gc";
+import { NO_G, gfget, gfput } from "./gfree";
+import {
+  G_DEAD, G_LIVE, gP, gStackBytes, gStackSlot, isLiveG, newGRecord, setGGoid,
+  setGP, setGStack, setGStatus, setGUsedBytes,
+} from "./goroutines";
+import {
+  MAX_PROCS, OWNER_RAW, PAGE_BYTES, SLOT_OUT_BIT, SLOT_OWNER_MASK, pageSlot,
+  pageSpan, slotWord,
+} from "./layout";
+import { longestFreeRun } from "./pagealloc";
+import { NO_P } from "./precords";
+import { flushAllStackCaches, procresizeTo } from "./procs";
+import {
+  LARGE_ORDER, PLACE_LARGE, spanBasePage, spanOrder, spanPages, spanPlace,
+} from "./spans";
+import { stackalloc, stackfree, worstCasePages } from "./stackalloc";
+import {
+  ST_GROW_COPIES, ST_LIVE_GS, ST_LIVE_STACK, ST_RAW_STACK, addStat,
+} from "./stats";
+import { orderBytes } from "./globals";
+
+const MANTISSA_MASK: u64 = 0x000fffffffffffff;
+
+function isWholeNumber(x: f64): bool {
+  return isFinite(x) && Math.floor(x) == x;
+}
+
+/** The host's P argument: an index below GOMAXPROCS, or -1 for no P. */
+function pValid(p: i32, allowNoP: bool): bool {
+  if (p == -1) return allowNoP;
+  return p >= 0 && (p as u32) < globalU32(PROCS);
+}
+
+/** Refusal code for a stack size argument, or 0 when it is valid. */
+function stackSizeError(sizeBytes: f64): i32 {
+  if (!isWholeNumber(sizeBytes)) return ErrorCode.BadArgument;
+  const isPow2 = sizeBytes >= 1 && (reinterpret<u64>(sizeBytes) & MANTISSA_MASK) == 0;
+  if (!isPow2) return ErrorCode.NotPowerOfTwo;
+  if (sizeBytes < (globalU32(FIXED_STACK) as f64)
+    || sizeBytes > (globalU32(MAX_STACK) as f64)) return ErrorCode.BadStackSize;
+  return 0;
+}
+
+/** Whether the heap can take `pages` pages in the worst case. */
+function hasHeadroom(pages: f64): bool {
+  return pages == 0 || (longestFreeRun() as f64) >= pages;
+}
+
+/** newproc on P p: gfget, else malg. @returns the G index or -code. */
+export function newproc(p: i32): i32 {
+  if (!pValid(p, false)) return -ErrorCode.BadP;
+  const starting = globalU32(STARTING_STACK);
+  const newGStack = globalU32(NEWG_STACK);
+  const worst = starting > newGStack ? starting : newGStack;
+  if (!hasHeadroom(worstCasePages(worst) as f64)) return -ErrorCode.OutOfMemory;
+
+  let g = gfget(p);
+  if (g == NO_G) {
+    g = newGRecord();
+    setGStack(g, stackalloc(newGStack, p, g), newGStack);
+  }
+  setGStatus(g, G_LIVE);
+  setGP(g, p);
+  setGUsedBytes(g, 0);
+  const goid = globalF64(NEXT_GOID) + 1;
+  setGlobalF64(NEXT_GOID, goid);
+  setGGoid(g, goid);
+  addStat(ST_LIVE_STACK, gStackBytes(g) as f64);
+  addStat(ST_LIVE_GS, 1);
+  return g as i32;
+}
+
+/**
+ * The growth chain of newstack: how many doublings until `usedBytes`
+ * fits, with their worst-case pages. -1 doublings means stack overflow.
+ */
+let chainPages: f64 = 0;
+function growthDoublings(sizeBytes: u32, usedBytes: f64): i32 {
+  const guard = globalU32(STACK_GUARD) as f64;
+  const max = globalU32(MAX_STACK) as f64;
+  let size = sizeBytes as f64;
+  let doublings = 0;
+  chainPages = 0;
+  while (usedBytes + guard > size) {
+    size *= 2;
+    if (size > max) return -1;
+    chainPages += worstCasePages(size as u32) as f64;
+    doublings++;
+  }
+  return doublings;
+}
+
+/** use: goroutine g's use becomes usedBytes, growing its stack. */
+export function use(g: u32, usedBytes: f64): i32 {
+  if (!isLiveG(g)) return -ErrorCode.UnknownGoroutine;
+  if (!isWholeNumber(usedBytes) || usedBytes < 0) return -ErrorCode.BadArgument;
+  const doublings = growthDoublings(gStackBytes(g), usedBytes);
+  if (doublings < 0) return -ErrorCode.StackOverflow;
+  if (!hasHeadroom(chainPages)) return -ErrorCode.OutOfMemory;
+
+  setGUsedBytes(g, usedBytes as u32);
+  for (let i = 0; i < doublings; i++) {
+    copystack(g, gStackBytes(g) << 1, gP(g));
+    addStat(ST_GROW_COPIES, 1);
+  }
+  return 0;
+}
+
+/** goexit: gdestroy + gfput on the goroutine's P. */
+export function goexit(g: u32): i32 {
+  if (!isLiveG(g)) return -ErrorCode.UnknownGoroutine;
+  addStat(ST_LIVE_STACK, -(gStackBytes(g) as f64));
+  addStat(ST_LIVE_GS, -1);
+  setGStatus(g, G_DEAD);
+  setGUsedBytes(g, 0);
+  gfput(gP(g), g);
+  return 0;
+}
+
+/** gcStart on P p: phase mark, free global G stacks, scan and shrink. */
+export function gcStart(p: i32): i32 {
+  if (!pValid(p, false)) return -ErrorCode.BadP;
+  if (globalU32(GC_PHASE) != PHASE_OFF) return -ErrorCode.BadPhase;
+  if (!hasHeadroom(shrinkWorstPages())) return -ErrorCode.OutOfMemory;
+  gcStartOn(p);
+  return 0;
+}
+
+/** gcFinish on P p: ends the cycle gcStart began. */
+export function gcFinish(p: i32): i32 {
+  if (!pValid(p, false)) return -ErrorCode.BadP;
+  if (globalU32(GC_PHASE) != PHASE_MARK) return -ErrorCode.BadPhase;
+  gcFinishOn();
+  return 0;
+}
+
+/** A whole GC cycle on P p. */
+export function gc(p: i32): i32 {
+  const started = gcStart(p);
+  if (started < 0) return started;
+  return gcFinish(p);
+}
+
+/** procresize: GOMAXPROCS becomes procs (1..1024). */
+export function procresize(procs: i32): i32 {
+  if (procs < 1 || procs > (MAX_PROCS as i32)) return -ErrorCode.BadArgument;
+  procresizeTo(procs as u32);
+  return 0;
+}
+
+/** ReadMemStats' flush of every P's stack cache. */
+export function readMemStats(): i32 {
+  flushAllStackCaches();
+  return 0;
+}
+
+/** Raw stackalloc of sizeBytes on P p (-1: no P). @returns the slot. */
+export function rawStackalloc(sizeBytes: f64, p: i32): i32 {
+  const sizeError = stackSizeError(sizeBytes);
+  if (sizeError != 0) return -sizeError;
+  if (!pValid(p, true)) return -ErrorCode.BadP;
+  const bytes = sizeBytes as u32;
+  if (!hasHeadroom(worstCasePages(bytes) as f64)) return -ErrorCode.OutOfMemory;
+  const slot = stackalloc(bytes, p == -1 ? NO_P : (p as u32), OWNER_RAW);
+  addStat(ST_RAW_STACK, sizeBytes);
+  return slot as i32;
+}
+
+/** Size of the stacks a span holds. */
+function spanElemBytes(span: u32): u32 {
+  const order = spanOrder(span);
+  return order == LARGE_ORDER ? spanPages(span) * PAGE_BYTES : orderBytes(order);
+}
+
+/**
+ * Why a raw stack at (page, offsetBytes) of sizeBytes cannot be freed, or
+ * 0 when it can. page is -1 for an address outside the arena.
+ */
+function rawFreeError(page: i32, offsetBytes: u32, sizeBytes: u32): i32 {
+  if (page < 0 || (page as u32) >= globalU32(MAPPED_PAGES)) return ErrorCode.NotStackSpan;
+  const span = pageSpan(page as u32);
+  if (span == 0) return ErrorCode.NotStackSpan;
+  const spanOffset = ((page as u32) - spanBasePage(span)) * PAGE_BYTES + offsetBytes;
+  const elemBytes = spanElemBytes(span);
+  if (spanOffset % elemBytes != 0) return ErrorCode.BadStackSize;
+  if (spanPlace(span) == PLACE_LARGE) return ErrorCode.DoubleFree;
+  const slot = pageSlot(spanBasePage(span)) + spanOffset / globalU32(FIXED_STACK);
+  const word = slotWord(slot);
+  if ((word & SLOT_OUT_BIT) == 0) return ErrorCode.DoubleFree;
+  if ((word & SLOT_OWNER_MASK) != OWNER_RAW) return ErrorCode.BadStackSize;
+  if (elemBytes != sizeBytes) return ErrorCode.BadStackSize;
+  return 0;
+}
+
+/**
+ * Raw stackfree of the stack at (page, offsetBytes) in the arena, of
+ * sizeBytes, on P p (-1: no P).
+ */
+export function rawStackfree(page: i32, offsetBytes: u32, sizeBytes: f64, p: i32): i32 {
+  const sizeError = stackSizeError(sizeBytes);
+  if (sizeError != 0) return -sizeError;
+  if (!pValid(p, true)) return -ErrorCode.BadP;
+  const bytes = sizeBytes as u32;
+  const freeError = rawFreeError(page, offsetBytes, bytes);
+  if (freeError != 0) return -freeError;
+  const span = pageSpan(page as u32);
+  const spanOffset = ((page as u32) - spanBasePage(span)) * PAGE_BYTES + offsetBytes;
+  const slot = pageSlot(spanBasePage(span)) + spanOffset / globalU32(FIXED_STACK);
+  addStat(ST_RAW_STACK, -sizeBytes);
+  stackfree(slot, bytes, p == -1 ? NO_P : (p as u32));
+  return 0;
+}
+
+/** The stack slot of G g, for the host (valid while it has a stack). */
+export function gStack(g: u32): u32 {
+  return gStackSlot(g);
+}

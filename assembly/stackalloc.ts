@@ -1,0 +1,115 @@
+// stackalloc / stackfree of runtime/stack.go: small stacks through the P's
+// cache (or straight from the pool without a P), large stacks from the
+// large-stack cache or the heap. Stacks are slot numbers (layout.ts); the
+// caller accounts for the bytes it now owns (live, dead G or raw).
+
+import {
+  CACHE_BYTES, FIXED_SHIFT, GC_PHASE, LARGE_LISTS, NUM_ORDERS, PHASE_OFF,
+  globalU32, setGlobalU32,
+} from "./globals";
+import { allocManual, freeManual } from "./heap";
+import {
+  PAGE_SHIFT, SLOT_OUT_BIT, pageSlot, pageSpan, setSlotWord, slotPage,
+} from "./layout";
+import { NO_P, cacheBytes, cacheHead } from "./precords";
+import {
+  cachePop, cachePush, stackcacherefill, stackcacherelease,
+} from "./stackcache";
+import { stackpoolalloc, stackpoolfree } from "./stackpool";
+import {
+  PLACE_INUSE, PLACE_LARGE, largeList, listFirst, listInsert, listRemove,
+  spanBasePage,
+} from "./spans";
+import { ST_LARGE_CACHE, addStat } from "./stats";
+
+/** Whether a stack of this size comes from the pools. */
+// @ts-ignore: decorator
+@inline export function isSmallStack(sizeBytes: u32): bool {
+  const orders = globalU32(NUM_ORDERS);
+  const fixedShift = globalU32(FIXED_SHIFT);
+  return (sizeBytes >> fixedShift) < ((1 as u32) << orders)
+    && sizeBytes < globalU32(CACHE_BYTES);
+}
+
+/**
+ * Order of a small stack: halvings of sizeBytes down to FixedStack. The
+ * order is also log2 of the stack's length in slots.
+ */
+// @ts-ignore: decorator
+@inline export function stackOrder(sizeBytes: u32): u32 {
+  return <u32>ctz(sizeBytes) - globalU32(FIXED_SHIFT);
+}
+
+/** Pages a stack of this size needs if it takes a fresh span. */
+export function worstCasePages(sizeBytes: u32): u32 {
+  return isSmallStack(sizeBytes) ? globalU32(CACHE_BYTES) >> PAGE_SHIFT
+    : sizeBytes >> PAGE_SHIFT;
+}
+
+/** Notes that stackLarge.free[log2Pages] exists (snapshot list count). */
+function touchLargeList(log2Pages: u32): void {
+  if (globalU32(LARGE_LISTS) <= log2Pages) setGlobalU32(LARGE_LISTS, log2Pages + 1);
+}
+
+function largeAlloc(sizeBytes: u32): u32 {
+  const pages = sizeBytes >> PAGE_SHIFT;
+  const log2Pages = <u32>ctz(pages);
+  touchLargeList(log2Pages);
+  const list = largeList(log2Pages);
+  let span = listFirst(list);
+  if (span != 0) {
+    listRemove(list, span, PLACE_INUSE);
+    addStat(ST_LARGE_CACHE, -(sizeBytes as f64));
+  } else {
+    span = allocManual(pages);
+  }
+  return pageSlot(spanBasePage(span));
+}
+
+function largeFree(slot: u32, sizeBytes: u32): void {
+  const span = pageSpan(slotPage(slot));
+  setSlotWord(slot, 0);
+  if (globalU32(GC_PHASE) == PHASE_OFF) {
+    freeManual(span);
+    return;
+  }
+  const log2Pages = <u32>ctz(sizeBytes >> PAGE_SHIFT);
+  touchLargeList(log2Pages);
+  listInsert(largeList(log2Pages), span, PLACE_LARGE);
+  addStat(ST_LARGE_CACHE, sizeBytes as f64);
+}
+
+/**
+ * stackalloc: a stack of sizeBytes for `owner` (a G index or OWNER_RAW),
+ * through P's cache, or from the pool when p is NO_P.
+ * @returns the stack's first slot
+ */
+export function stackalloc(sizeBytes: u32, p: u32, owner: u32): u32 {
+  let slot: u32;
+  if (!isSmallStack(sizeBytes)) {
+    slot = largeAlloc(sizeBytes);
+  } else if (p == NO_P) {
+    slot = stackpoolalloc(stackOrder(sizeBytes));
+  } else {
+    const order = stackOrder(sizeBytes);
+    if (cacheHead(p, order) == 0) stackcacherefill(p, order);
+    slot = cachePop(p, order);
+  }
+  setSlotWord(slot, SLOT_OUT_BIT | owner);
+  return slot;
+}
+
+/** stackfree: the stack at `slot` goes back through P's cache or pool. */
+export function stackfree(slot: u32, sizeBytes: u32, p: u32): void {
+  if (!isSmallStack(sizeBytes)) {
+    largeFree(slot, sizeBytes);
+    return;
+  }
+  const order = stackOrder(sizeBytes);
+  if (p == NO_P) {
+    stackpoolfree(slot, order);
+    return;
+  }
+  if (cacheBytes(p, order) >= globalU32(CACHE_BYTES)) stackcacherelease(p, order);
+  cachePush(p, order, slot);
+}

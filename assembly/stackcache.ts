@@ -1,0 +1,53 @@
+// Per-P stack caches: stackcacherefill, stackcacherelease and
+// stackcache_clear of runtime/stack.go. A cache is a LIFO of free stacks
+// per order, linked through the stacks' slot words; its byte count lives
+// in the P record (precords.ts).
+
+import { CACHE_BYTES, NUM_ORDERS, globalU32, orderBytes } from "./globals";
+import { setSlotWord, slotWord } from "./layout";
+import {
+  cacheBytes, cacheHead, setCacheBytes, setCacheHead,
+} from "./precords";
+import { stackpoolalloc, stackpoolfree } from "./stackpool";
+import {
+  ST_CACHE_REFILLS, ST_CACHE_RELEASES, ST_PCACHE, addStat,
+} from "./stats";
+
+/** Pushes a free stack at the front of P's cache for `order`. */
+export function cachePush(p: u32, order: u32, slot: u32): void {
+  setSlotWord(slot, cacheHead(p, order));
+  setCacheHead(p, order, slot + 1);
+  setCacheBytes(p, order, cacheBytes(p, order) + orderBytes(order));
+  addStat(ST_PCACHE, orderBytes(order) as f64);
+}
+
+/** Pops the front stack of P's cache for `order` (it must not be empty). */
+export function cachePop(p: u32, order: u32): u32 {
+  const slot = cacheHead(p, order) - 1;
+  setCacheHead(p, order, slotWord(slot));
+  setCacheBytes(p, order, cacheBytes(p, order) - orderBytes(order));
+  addStat(ST_PCACHE, -(orderBytes(order) as f64));
+  return slot;
+}
+
+/** stackcacherefill: take pool stacks until half the cache limit. */
+export function stackcacherefill(p: u32, order: u32): void {
+  addStat(ST_CACHE_REFILLS, 1);
+  const half = globalU32(CACHE_BYTES) >> 1;
+  while (cacheBytes(p, order) < half) cachePush(p, order, stackpoolalloc(order));
+}
+
+/** stackcacherelease: give front stacks back until half the limit. */
+export function stackcacherelease(p: u32, order: u32): void {
+  addStat(ST_CACHE_RELEASES, 1);
+  const half = globalU32(CACHE_BYTES) >> 1;
+  while (cacheBytes(p, order) > half) stackpoolfree(cachePop(p, order), order);
+}
+
+/** stackcache_clear: every cached stack of P goes back to the pool. */
+export function stackcacheClear(p: u32): void {
+  const orders = globalU32(NUM_ORDERS);
+  for (let order: u32 = 0; order < orders; order++) {
+    while (cacheHead(p, order) != 0) stackpoolfree(cachePop(p, order), order);
+  }
+}

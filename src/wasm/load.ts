@@ -1,0 +1,56 @@
+// Loading the AssemblyScript core: compiles build/<build>.wasm once per
+// process and instantiates it through @assemblyscript/loader, which
+// supplies env.abort so a failed check of the debug build arrives as an
+// Error carrying its message and source position.
+
+import { readFileSync } from "node:fs";
+import * as loader from "@assemblyscript/loader";
+
+/** Which build of the core runs: checks compiled in (debug) or out. */
+export type WasmBuild = "release" | "debug";
+
+/** The core's exports as the module declares them (raw, no wrappers). */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  init(fixedStack: number, orders: number, guard: number, limit: number,
+    maxStack: number, newGStack: number, cacheBytes: number, spillAt: number,
+    keep: number, keepGrown: number, adaptive: number, procs: number,
+    limitPages: number): number;
+  newproc(p: number): number;
+  use(g: number, usedBytes: number): number;
+  goexit(g: number): number;
+  gc(p: number): number;
+  gcStart(p: number): number;
+  gcFinish(p: number): number;
+  procresize(procs: number): number;
+  readMemStats(): number;
+  rawStackalloc(sizeBytes: number, p: number): number;
+  rawStackfree(page: number, offsetBytes: number, sizeBytes: number, p: number): number;
+  gStack(g: number): number;
+  statsAddress(): number;
+  snapshot(): number;
+  scratchAddress(): number;
+}
+
+const URLS: Record<WasmBuild, URL> = {
+  release: new URL("../../build/release.wasm", import.meta.url),
+  debug: new URL("../../build/debug.wasm", import.meta.url),
+};
+
+const compiled = new Map<WasmBuild, WebAssembly.Module>();
+
+/** The compiled core module of a build, compiled on first use. */
+export function coreModule(build: WasmBuild): WebAssembly.Module {
+  let module = compiled.get(build);
+  if (module === undefined) {
+    module = new WebAssembly.Module(readFileSync(URLS[build]));
+    compiled.set(build, module);
+  }
+  return module;
+}
+
+/** A fresh instance of the core: one engine's whole state. */
+export function instantiateCore(module: WebAssembly.Module): CoreExports {
+  const { instance } = loader.instantiateSync(module, {});
+  return instance.exports as unknown as CoreExports;
+}
