@@ -10,7 +10,7 @@
 // takes it: GCs, then ReadMemStats until StackInuse stops moving.
 
 import { createEngine } from "../src/index.js";
-import type { Engine, EngineKind } from "../src/index.js";
+import type { Engine, EngineKind, EngineOptions } from "../src/index.js";
 import { expandOrder } from "./real.js";
 import type { Census, RealCase, Step } from "./real.js";
 
@@ -140,11 +140,14 @@ function spawnGroup(engine: Engine, step: Step): number[] {
  * Replays a real case on an engine.
  * @param real the case as validate/cases measured it.
  * @param kind which engine runs the model.
+ * @param makeEngine builds the engine (createEngine unless a caller needs
+ *   to reach one another way).
  * @returns the simulated StackInuse delta at each checkpoint, in order.
  * @throws StackLabError when the engine rejects an operation.
  */
-export function simulateCase(real: RealCase, kind: EngineKind): SimCheckpoint[] {
-  const engine = createEngine({
+export function simulateCase(real: RealCase, kind: EngineKind,
+  makeEngine: (options: EngineOptions) => Engine = createEngine): SimCheckpoint[] {
+  const engine = makeEngine({
     engine: kind, goVersion: "go1.19", adaptiveStackStart: real.adaptiveStackStart,
     procs: 1, checkInvariants: false,
   });
