@@ -37,6 +37,7 @@ function configValid(fixedStack: u32, orders: u32, cacheBytes: u32,
   procs: u32, limitPages: u32, spillAt: u32, keep: u32): bool {
   return isPow2(fixedStack) && fixedStack >= MIN_FIXED_STACK
     && fixedStack <= PAGE_BYTES && orders >= 1 && orders <= MAX_ORDERS
+    && (fixedStack << orders) >= PAGE_BYTES
     && isPow2(cacheBytes) && cacheBytes >= PAGE_BYTES
     && procs >= 1 && procs <= MAX_PROCS
     && limitPages >= 1 && limitPages <= MAX_LIMIT_PAGES
@@ -44,7 +45,9 @@ function configValid(fixedStack: u32, orders: u32, cacheBytes: u32,
 }
 
 /**
- * Configures the engine. Sizes in bytes, the limit in pages.
+ * Configures the engine. A large stack must be whole pages, so
+ * FixedStack << orders may not be below a page (otherwise a stack too big
+ * for the pools would be smaller than the span it needs). Sizes in bytes, the limit in pages.
  * @returns 0, or -ErrorCode.BadArgument for a configuration the core
  * cannot hold (a second init included)
  */

@@ -40,6 +40,7 @@ export function decodeSnapshot(values: Float64Array, config: EngineConfig,
   const startingStackSize = r.next();
   const pages = r.next();
   const freeRuns = r.list(() => ({ base: pageAddr(r.next()), pages: r.next() }));
+  // Object literal fields are read in source order, the stream's order.
   const spans = r.list((): SpanSnapshot => ({
     base: pageAddr(r.next()),
     pages: r.next(),
@@ -47,8 +48,7 @@ export function decodeSnapshot(values: Float64Array, config: EngineConfig,
     allocCount: r.next(),
     place: PLACES[r.next()] ?? "inUse",
     freeStacks: r.list(() => slotAddr(r.next())),
-  })).map(({ base, pages: n, order, allocCount, freeStacks, place }) =>
-    ({ base, pages: n, order, allocCount, freeStacks, place }));
+  }));
   const stackpool: Address[][] = [];
   for (let o = 0; o < config.policy.numStackOrders; o++) {
     stackpool.push(r.list(() => pageAddr(r.next())));

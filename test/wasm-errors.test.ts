@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { InvariantError, UsageError } from "../src/errors.js";
+import { resolveConfig } from "../src/profiles.js";
+import type { Engine } from "../src/types.js";
+import { createWasmEngine } from "../src/wasm/engine.js";
+import type { CoreExports } from "../src/wasm/load.js";
+
+// How the wasm engine reports failures: a refused operation is a
+// UsageError with the runtime's text and leaves the state as it was; a trap
+// inside the core is an InvariantError and retires the engine.
+const core = (engine: Engine): CoreExports =>
+  (engine as unknown as { core: CoreExports }).core;
+
+describe("wasm engine errors", () => {
+  it("a refused operation throws UsageError and changes nothing", () => {
+    const engine = createWasmEngine(resolveConfig({ heapLimitBytes: 8 * 8192 }));
+    const g = engine.newproc(0);
+    const before = engine.snapshot();
+    expect(() => engine.use(g, 700_000_000)).toThrow(UsageError);
+    expect(() => engine.stackalloc(128 * 1024, 0)).toThrow(/out of simulated memory/);
+    expect(() => engine.stackfree({ lo: before.gs[0]!.lo, hi: before.gs[0]!.hi }, 0))
+      .toThrow(/bad stack size/);
+    expect(() => engine.gcFinish()).toThrow(/bad GC phase/);
+    expect(engine.snapshot()).toEqual(before);
+  });
+
+  for (const build of ["release", "debug"] as const) {
+    it(`a trap in the core becomes an InvariantError and retires the engine (${build})`,
+      () => {
+        const engine = createWasmEngine(resolveConfig({}), { build });
+        engine.newproc(0);
+        // Point the chunk directory (GLOBALS + 100) past the end of memory.
+        const globals = core(engine).statsAddress() - 512;
+        new Uint32Array(core(engine).memory.buffer, globals + 100, 1)[0] = 0xfffffff0;
+        expect(() => engine.newproc(0)).toThrow(InvariantError);
+        expect(() => engine.gc()).toThrow(/retired/);
+      });
+  }
+});
