@@ -3,6 +3,7 @@
 import { resolveConfig } from "./profiles.js";
 import { createReferenceEngine } from "./reference/engine.js";
 import type { Engine, EngineOptions } from "./types.js";
+import { createWasmEngine } from "./wasm/engine.js";
 
 /**
  * Creates a stack lifecycle engine.
@@ -13,5 +14,7 @@ import type { Engine, EngineOptions } from "./types.js";
  */
 export function createEngine(options: EngineOptions = {}): Engine {
   const config = resolveConfig(options);
-  return createReferenceEngine(config);
+  return config.engine === "wasm"
+    ? createWasmEngine(config, { build: config.wasmBuild })
+    : createReferenceEngine(config);
 }
