@@ -2,6 +2,7 @@
 // the result or the error message.
 
 import { parentPort } from "node:worker_threads";
+import { InputError } from "../errors.js";
 import { runSweepJob } from "./sweep.js";
 import type { SweepJob, WorkerReply } from "./sweep.js";
 
@@ -10,7 +11,10 @@ parentPort?.on("message", (job: SweepJob) => {
   try {
     reply = { result: runSweepJob(job) };
   } catch (error) {
-    reply = { error: error instanceof Error ? error.message : String(error) };
+    reply = {
+      error: error instanceof Error ? error.message : String(error),
+      inputError: error instanceof InputError,
+    };
   }
   parentPort?.postMessage(reply);
 });

@@ -158,6 +158,17 @@ export interface WorkerReply {
   result?: SweepResult;
   /** The error message (an InputError's names file and field). */
   error?: string;
+  /** True when the error was an InputError. */
+  inputError?: boolean;
+}
+
+/** The worker's error as this thread's class, with the same message. */
+function rebuildError(reply: WorkerReply, file: string): Error {
+  if (reply.inputError !== true) return new Error(reply.error);
+  const error = new InputError(file, {}, "");
+  // The worker's message already names file, field and rule; keep it as is.
+  error.message = reply.error ?? "";
+  return error;
 }
 
 /** Options of runSweep. */
@@ -198,8 +209,7 @@ export async function runSweep(jobs: SweepJob[],
             worker.postMessage(job);
           });
           worker.removeAllListeners("error");
-          // The worker's message already names the file and field.
-          if (reply.error !== undefined) throw new Error(reply.error);
+          if (reply.error !== undefined) throw rebuildError(reply, job.file);
           finish(reply.result!);
         }
       } finally {
