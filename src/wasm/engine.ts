@@ -64,7 +64,13 @@ class WasmEngine implements Engine {
 
   newproc(p: number): number {
     checkP("newproc", p, this.procs, false);
-    const g = this.call("newproc", () => this.core.newproc(p));
+    this.enter("newproc");
+    let g: number;
+    try {
+      g = this.core.newproc(p);
+    } catch (error) {
+      throw this.trapped("newproc", error);
+    }
     if (g < 0) this.refuse("newproc", g, { p });
     const goid = this.nextGoid++;
     this.live.set(goid, g);
@@ -74,14 +80,26 @@ class WasmEngine implements Engine {
   use(goid: number, bytes: Bytes): void {
     const g = this.liveG("use", goid);
     checkOperand("use", "bytes", bytes);
-    const status = this.call("use", () => this.core.use(g, bytes));
+    this.enter("use");
+    let status: number;
+    try {
+      status = this.core.use(g, bytes);
+    } catch (error) {
+      throw this.trapped("use", error);
+    }
     if (status < 0) this.refuse("use", status, { goid, bytes });
     this.after(undefined);
   }
 
   goexit(goid: number): void {
     const g = this.liveG("goexit", goid);
-    const status = this.call("goexit", () => this.core.goexit(g));
+    this.enter("goexit");
+    let status: number;
+    try {
+      status = this.core.goexit(g);
+    } catch (error) {
+      throw this.trapped("goexit", error);
+    }
     if (status < 0) this.refuse("goexit", status, { goid });
     this.live.delete(goid);
     this.after(undefined);
@@ -184,18 +202,31 @@ class WasmEngine implements Engine {
     }
   }
 
-  /** Runs a core call; a trap retires the engine as an InvariantError. */
+  /**
+   * Runs a core call; a trap retires the engine as an InvariantError. The
+   * hot operations (newproc, use, goexit) inline this to avoid a closure.
+   */
   private call(operation: string, run: () => number): number {
-    this.ensureUsable(operation);
+    this.enter(operation);
     try {
       return run();
     } catch (error) {
-      if (error instanceof StackLabError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      this.retired = new InvariantError(`${operation}: core trapped: ${message}`,
-        { operation });
-      throw this.retired;
+      throw this.trapped(operation, error);
     }
+  }
+
+  /** Refuses to run on an engine a trap has retired. */
+  private enter(operation: string): void {
+    if (this.retired !== undefined) this.ensureUsable(operation);
+  }
+
+  /** The error for a trap in the core; the engine is retired from now on. */
+  private trapped(operation: string, error: unknown): Error {
+    if (error instanceof StackLabError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    this.retired = new InvariantError(`${operation}: core trapped: ${message}`,
+      { operation });
+    return this.retired;
   }
 
   /** Turns a core refusal code into the UsageError the reference raises. */
