@@ -2,6 +2,11 @@
 // out-of-memory worst case (docs/MODEL.md) before it changes anything, then
 // runs the model. A result >= 0 is success (a G index, a slot, or 0); a
 // negative result is -ErrorCode and nothing has changed.
+//
+// Every operation takes and returns numbers only and keeps no state
+// outside linear memory, so a batch executor can read operation records
+// from a buffer in linear memory and call these same functions in a loop,
+// stopping at the first refusal and reporting its index and code.
 
 import { ErrorCode } from "./errors";
 import {
