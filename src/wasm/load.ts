@@ -2,8 +2,9 @@
 // process and instantiates it through @assemblyscript/loader, which
 // supplies env.abort so a failed check of the debug build arrives as an
 // Error carrying its message and source position.
+// node:fs is looked up only when coreModule reads a file, so a browser
+// bundle can import the engine and pass its own compiled module instead.
 
-import { readFileSync } from "node:fs";
 import * as loader from "@assemblyscript/loader";
 
 /** Which build of the core runs: checks compiled in (debug) or out. */
@@ -43,10 +44,20 @@ const compiled = new Map<WasmBuild, WebAssembly.Module>();
 export function coreModule(build: WasmBuild): WebAssembly.Module {
   let module = compiled.get(build);
   if (module === undefined) {
-    module = new WebAssembly.Module(readFileSync(URLS[build]));
+    module = new WebAssembly.Module(readCoreFile(URLS[build]));
     compiled.set(build, module);
   }
   return module;
+}
+
+/** The bytes of a core file, read with node:fs (Node.js only). */
+function readCoreFile(url: URL): Uint8Array<ArrayBuffer> {
+  const fs = globalThis.process?.getBuiltinModule?.("node:fs");
+  if (fs === undefined) {
+    throw new Error("coreModule: no node:fs outside Node.js; " +
+      "pass a compiled module as createWasmEngine(config, { module })");
+  }
+  return fs.readFileSync(url);
 }
 
 /** A fresh instance of the core: one engine's whole state. */
