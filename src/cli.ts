@@ -27,7 +27,9 @@ const REPORT_SAMPLES = 500;
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected an integer >= 1");
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("expected an integer >= 1");
+  }
   return n;
 }
 
@@ -174,7 +176,8 @@ async function commandReplay(file: string, flags: { engine: EngineKind; json?: b
           const where = record.line !== undefined ? { line: record.line }
             : { byteOffset: record.byteOffset ?? 0 };
           const which = record.line === undefined ? ` (operation ${operations + 1})` : "";
-          throw new InputError(file, { ...where, field: record.op.op }, `${error.message}${which}`);
+          throw new InputError(file, { ...where, field: record.op.op },
+            `${error.message}${which}`);
         }
         throw error;
       }
@@ -342,7 +345,8 @@ function readPart(path: string): SweepOutput {
   }
   const part = value as Partial<SweepOutput>;
   if (part.kind !== "stacklab-sweep") {
-    throw new InputError(path, { field: "kind" }, "not a sweep part file (written by sweep --out)");
+    throw new InputError(path, { field: "kind" },
+      "not a sweep part file (written by sweep --out)");
   }
   if (part.formatVersion !== 1) {
     throw new InputError(path, { field: "formatVersion" },
@@ -438,7 +442,8 @@ export function buildProgram(): Command {
     .option("--json", "print one JSON object")
     .option("--ticks <n>", "cut the scenario after N ticks", positiveInt)
     .option("--sample-every <ticks>", "compare samples every N ticks", positiveInt)
-    .addHelpText("after", examples(["stacklab compare default", "stacklab compare fan-out --ticks 300"]))
+    .addHelpText("after", examples(["stacklab compare default",
+      "stacklab compare fan-out --ticks 300"]))
     .action((target: string, flags: { json?: boolean; ticks?: number; sampleEvery?: number }) =>
       commandCompare(target, flags));
 

@@ -99,7 +99,8 @@ describe("stacklab CLI", () => {
       expect(lines.length).toBe(run.operations);
       expect(JSON.parse(lines.at(-1)!)).toEqual(run.stats);
       const summary = cli("replay", path, "--engine", "ts");
-      expect(summary.stdout).toMatch(new RegExp(`replayed ${run.operations.toLocaleString("en-US")}`));
+      const count = run.operations.toLocaleString("en-US");
+      expect(summary.stdout).toMatch(new RegExp(`replayed ${count}`));
     });
   }
 
@@ -134,7 +135,8 @@ describe("stacklab CLI", () => {
     expect(cli("sweep", tiny, ...set, "--shard", "1/2", "--out", "p1.json").code).toBe(0);
     expect(cli("sweep", tiny, ...set, "--shard", "2/2", "--out", "p2.json").code).toBe(0);
     const merged = json("merge", "p1.json", "p2.json");
-    expect(merged.results.map((r: any) => r.stats)).toEqual(whole.results.map((r: any) => r.stats));
+    expect(merged.results.map((r: any) => r.stats))
+      .toEqual(whole.results.map((r: any) => r.stats));
     const text = cli("merge", "p1.json", "p2.json").stdout;
     expect(text).toMatch(/StackInuse peak/);
     expect(cli("merge", "p1.json").code).toBe(1);

@@ -16,7 +16,8 @@ const small = {
     arrivals: { ratePerTick: 2.5 },
     lifetimeTicks: { kind: "uniform", min: 1, max: 9 },
     peakStackBytes: { kind: "logNormal", median: 4000, sigma: 1 },
-    blockedStackBytes: { kind: "histogram", buckets: [{ value: 100, weight: 3 }, { min: 500, max: 3000, weight: 1 }] },
+    blockedStackBytes: { kind: "histogram", buckets: [{ value: 100, weight: 3 }, { min: 500,
+      max: 3000, weight: 1 }] },
     placement: "random",
     noPShare: { probability: 0.25, bytes: 8192 },
     gc: { everyExits: 20, markTicks: 2 },
@@ -86,7 +87,9 @@ describe("driver", () => {
 
   it("keeps the peak at the highest tick-end stackInuse", () => {
     const { result } = record();
-    for (const s of result.samples) expect(s.stackInuse).toBeLessThanOrEqual(result.peak.stackInuse);
+    for (const s of result.samples) {
+      expect(s.stackInuse).toBeLessThanOrEqual(result.peak.stackInuse);
+    }
     expect(result.samples.at(-1)!.tick).toBe(result.ticks - 1);
   });
 });

@@ -48,26 +48,31 @@ describe("scenario validation", () => {
     rejects((s) => { s.seed = "7"; }, "seed", /expected an integer/);
     rejects((s) => { s.phases[0].arrivals = 5; }, "phases[0].arrivals", /expected an object/);
     rejects((s) => { s.phases = {}; }, "phases", /expected an array/);
-    rejects((s) => { s.engine.adaptiveStackStart = 1; }, "engine.adaptiveStackStart", /true or false/);
+    rejects((s) => { s.engine.adaptiveStackStart = 1; }, "engine.adaptiveStackStart",
+      /true or false/);
   });
 
   it("rejects unknown fields at every level", () => {
     rejects((s) => { s.phase = []; }, "phase", /unknown field/);
     rejects((s) => { s.phases[1].lifetime = 3; }, "phases[1].lifetime", /unknown field/);
-    rejects((s) => { s.engine.policy = { keepGrown: 1 }; }, "engine.policy.keepGrown", /unknown field/);
+    rejects((s) => { s.engine.policy = { keepGrown: 1 }; }, "engine.policy.keepGrown",
+      /unknown field/);
     rejects((s) => { s.phases[0].lifetimeTicks.median = 3; },
       "phases[0].lifetimeTicks.median", /unknown field/);
   });
 
   it("rejects negative, fractional, NaN and enormous numbers", () => {
     rejects((s) => { s.phases[0].arrivals.perTick = -1; }, "phases[0].arrivals.perTick", /\[0, /);
-    rejects((s) => { s.phases[0].arrivals.perTick = 2.5; }, "phases[0].arrivals.perTick", /whole number/);
+    rejects((s) => { s.phases[0].arrivals.perTick = 2.5; }, "phases[0].arrivals.perTick",
+      /whole number/);
     rejects((s) => { s.phases[1].lifetimeTicks = { kind: "exponential", mean: NaN }; },
       "phases[1].lifetimeTicks.mean", /finite number.*NaN/);
     rejects((s) => { s.phases[1].lifetimeTicks = { kind: "exponential", mean: -2 }; },
       "phases[1].lifetimeTicks.mean", /\(0, /);
-    rejects((s) => { s.phases[0].durationTicks = 1e300; }, "phases[0].durationTicks", /\[1, 1000000000\]/);
-    rejects((s) => { s.phases[0].peakStackBytes = 2 ** 40; }, "phases[0].peakStackBytes", /1000000000/);
+    rejects((s) => { s.phases[0].durationTicks = 1e300; }, "phases[0].durationTicks",
+      /\[1, 1000000000\]/);
+    rejects((s) => { s.phases[0].peakStackBytes = 2 ** 40; }, "phases[0].peakStackBytes",
+      /1000000000/);
     rejects((s) => { s.phases[0].arrivals = { ratePerTick: Infinity }; },
       "phases[0].arrivals.ratePerTick", /finite/);
   });

@@ -91,12 +91,14 @@ describe("trace round trips", () => {
 
     const truncated = join(dir, "truncated.bin");
     writeFileSync(truncated, bytes.subarray(0, bytes.length - 5000));
-    expect((await replayError(truncated)).message).toMatch(/truncated.bin at byte \d+: .*truncated/);
+    expect((await replayError(truncated)).message)
+      .toMatch(/truncated.bin at byte \d+: .*truncated/);
 
     const corrupt = Buffer.from(bytes);
     corrupt[Math.floor(bytes.length / 2)]! ^= 0x40;
     writeFileSync(join(dir, "corrupt.bin"), corrupt);
-    expect((await replayError(join(dir, "corrupt.bin"))).message).toMatch(/at byte \d+: .*checksum mismatch/);
+    expect((await replayError(join(dir, "corrupt.bin"))).message)
+      .toMatch(/at byte \d+: .*checksum mismatch/);
 
     writeFileSync(join(dir, "foreign.bin"), Buffer.from("PK\x03\x04 not a trace at all"));
     expect((await replayError(join(dir, "foreign.bin"))).message).toMatch(/at byte 0: /);
@@ -123,7 +125,8 @@ describe("trace round trips", () => {
     bad('{"op":"config","procs":0}', /ops\.jsonl:1: config: procs/);
 
     const path = join(dir, "refused.jsonl");
-    writeFileSync(path, '{"op":"config","procs":1}\n{"op":"newproc","p":0}\n{"op":"goexit","g":9}\n');
+    writeFileSync(path, '{"op":"config","procs":1}\n{"op":"newproc","p":0}\n'
+      + '{"op":"goexit","g":9}\n');
     const error = await replayError(path);
     expect(error.message).toMatch(/refused\.jsonl:3: goexit: .*unknown goroutine/);
   });

@@ -131,7 +131,8 @@ export function runCharts(samples: Sample[]): ReportChart[] {
 }
 
 function statsRows(columns: { label: string; stats: Stats }[]): string {
-  const header = `<tr><th>field</th>${columns.map((c) => `<th>${escapeHtml(c.label)}</th>`).join("")}</tr>`;
+  const labels = columns.map((c) => `<th>${escapeHtml(c.label)}</th>`).join("");
+  const header = `<tr><th>field</th>${labels}</tr>`;
   const rows = STATS_FIELDS.map((field) => {
     const bytes = /Bytes$|^stackInuse$|^startingStackSize$/.test(field);
     const cells = columns.map((c) => {
@@ -236,8 +237,10 @@ ${input.seconds.toFixed(2)} s (${rate.toLocaleString("en-US")} lifecycles/s).
 StackInuse peak ${escapeHtml(formatBytes(input.peak.stackInuse))} at tick ${input.peak.tick},
 mean ${escapeHtml(formatBytes(input.meanStackInuse))}.</p>
 <h2>Summary</h2>
-${statsRows([{ label: "at end", stats: input.stats }, { label: `at peak (tick ${input.peak.tick})`, stats: input.peak }])}`;
-  return page(input.title, summary, { kind: "run", title: input.title, charts: runCharts(input.samples) });
+${statsRows([{ label: "at end", stats: input.stats },
+  { label: `at peak (tick ${input.peak.tick})`, stats: input.peak }])}`;
+  return page(input.title, summary, { kind: "run", title: input.title,
+    charts: runCharts(input.samples) });
 }
 
 /** A self-contained HTML report of a sweep, configurations side by side. */
@@ -246,7 +249,8 @@ export function renderSweepReport(title: string, columns: SweepReportColumn[]): 
 <th>grow copies</th><th>shrink copies</th><th>span allocs</th><th>span frees</th>
 <th>lifecycles</th><th>seconds</th></tr>`;
   const rows = columns.map((c) => `<tr><td>${escapeHtml(c.label)}</td>
-<td>${escapeHtml(formatBytes(c.peak.stackInuse))}</td><td>${escapeHtml(formatBytes(c.meanStackInuse))}</td>
+<td>${escapeHtml(formatBytes(c.peak.stackInuse))}</td>
+<td>${escapeHtml(formatBytes(c.meanStackInuse))}</td>
 <td>${c.stats.growCopies}</td><td>${c.stats.shrinkCopies}</td><td>${c.stats.spanAllocs}</td>
 <td>${c.stats.spanFrees}</td><td>${c.lifecycles}</td><td>${c.seconds.toFixed(2)}</td></tr>`);
   const body = `<h2>Configurations</h2><table>${head}${rows.join("")}</table>

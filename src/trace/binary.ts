@@ -319,12 +319,14 @@ export async function openBinaryTrace(path: string): Promise<BinaryTrace> {
         const count = head.readUInt32LE(4);
         const checksum = head.readUInt32LE(8);
         if (payloadBytes === 0) {
-          if (crc32(head.subarray(0, 8)) !== checksum) fail(blockOffset, "end block checksum mismatch (corrupted)");
+          if (crc32(head.subarray(0, 8)) !== checksum) fail(blockOffset,
+            "end block checksum mismatch (corrupted)");
           if (count !== total >>> 0) {
             fail(blockOffset, `end block says ${count} operations, the blocks held ${total}`);
           }
           const extra = await source.read(1);
-          if (extra.length > 0) fail(blockOffset + BLOCK_HEADER_BYTES, "unexpected bytes after the end block");
+          if (extra.length > 0) fail(blockOffset + BLOCK_HEADER_BYTES,
+            "unexpected bytes after the end block");
           return;
         }
         if (payloadBytes > MAX_BLOCK_PAYLOAD_BYTES) {
@@ -368,7 +370,8 @@ export async function openBinaryTrace(path: string): Promise<BinaryTrace> {
               op = { op: name, bytes: r.varint(), p: decodePRef(r.varint()) };
               break;
             case "stackfree":
-              op = { op: name, lo: ARENA_BASE_ADDRESS + r.zigzag(), bytes: r.varint(), p: decodePRef(r.varint()) };
+              op = { op: name, lo: ARENA_BASE_ADDRESS + r.zigzag(), bytes: r.varint(),
+                p: decodePRef(r.varint()) };
               break;
             default:
               r.fail(`unknown opcode ${code}`, at);

@@ -39,7 +39,8 @@ function fieldValue(file: string, line: number, name: string, value: unknown): n
   const min = name === "g" || name === "n" ? 1 : 0;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
     throw new InputError(file, { line, field: name },
-      `expected an integer >= ${min}${name === "p" ? ' or "noP"' : ""}, got ${JSON.stringify(value) ?? "nothing"}`);
+      `expected an integer >= ${min}${name === "p" ? ' or "noP"' : ""}, `
+      + `got ${JSON.stringify(value) ?? "nothing"}`);
   }
   return value;
 }
@@ -57,17 +58,20 @@ export function parseOpLine(text: string, file: string, lineNumber: number): OpL
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(file, { line: lineNumber }, `not valid JSON: ${(error as Error).message}`);
+    throw new InputError(file, { line: lineNumber },
+      `not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InputError(file, { line: lineNumber }, "expected a JSON object with an \"op\" field");
+    throw new InputError(file, { line: lineNumber },
+      "expected a JSON object with an \"op\" field");
   }
   const record = value as Record<string, unknown>;
   const name = record.op;
   if (name === "config") return parseConfigLine(record, file, lineNumber);
   if (typeof name !== "string" || !(name in OP_FIELDS)) {
     throw new InputError(file, { line: lineNumber, field: "op" },
-      `unknown operation ${JSON.stringify(name) ?? "(missing)"}; expected one of config, ${OP_NAMES.join(", ")}`);
+      `unknown operation ${JSON.stringify(name) ?? "(missing)"}; `
+      + `expected one of config, ${OP_NAMES.join(", ")}`);
   }
   const fields = OP_FIELDS[name as OpName];
   const allowed = new Set(fields.map((f) => f.replace("?", "")));
@@ -82,7 +86,8 @@ export function parseOpLine(text: string, file: string, lineNumber: number): OpL
     if (record[field] === undefined && spec.endsWith("?")) continue;
     const v = fieldValue(file, lineNumber, field, record[field]);
     if (v === "noP" && name !== "stackalloc" && name !== "stackfree") {
-      throw new InputError(file, { line: lineNumber, field }, `${name} needs a P index, not "noP"`);
+      throw new InputError(file, { line: lineNumber, field },
+        `${name} needs a P index, not "noP"`);
     }
     op[field] = v;
   }
@@ -91,7 +96,8 @@ export function parseOpLine(text: string, file: string, lineNumber: number): OpL
 
 function parseConfigLine(record: Record<string, unknown>, file: string, line: number): OpLine {
   if (line !== 1) {
-    throw new InputError(file, { line, field: "op" }, "a config line is only allowed as the first line");
+    throw new InputError(file, { line, field: "op" },
+      "a config line is only allowed as the first line");
   }
   const { op: _op, ...options } = record;
   try {

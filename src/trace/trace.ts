@@ -93,7 +93,9 @@ export function applyOp(engine: Engine, op: Op): Stats | undefined {
     case "procresize": engine.procresize(op.n); return undefined;
     case "readMemStats": return engine.readMemStats();
     case "stackalloc": engine.stackalloc(op.bytes, op.p); return undefined;
-    case "stackfree": engine.stackfree({ lo: op.lo, hi: op.lo + op.bytes }, op.p); return undefined;
+    case "stackfree":
+      engine.stackfree({ lo: op.lo, hi: op.lo + op.bytes }, op.p);
+      return undefined;
   }
 }
 

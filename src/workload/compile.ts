@@ -147,7 +147,8 @@ function distributionMax(dist: Distribution, min: number, max: number): number {
  * @throws InputError when a field is valid alone but not for the engine
  * configuration (a noP stack below FixedStack, for example).
  */
-export function compileScenario(scenario: Scenario, options: CompileOptions = {}): CompiledScenario {
+export function compileScenario(scenario: Scenario,
+  options: CompileOptions = {}): CompiledScenario {
   const file = options.file ?? scenario.name;
   const config = resolveConfig(scenario.engine as EngineOptions);
   let phases = scenario.phases;
@@ -215,7 +216,8 @@ export function compileScenario(scenario: Scenario, options: CompileOptions = {}
     w[PhaseWord.peakTable] = NO_TABLE;
     w[PhaseWord.blockedTable] = NO_TABLE;
     if (last[PhaseWord.gcKind] !== GcKind.atTicks) {
-      for (const k of [PhaseWord.gcKind, PhaseWord.gcEvery, PhaseWord.gcMarkTicks, PhaseWord.gcP]) {
+      for (const k of [PhaseWord.gcKind, PhaseWord.gcEvery, PhaseWord.gcMarkTicks,
+        PhaseWord.gcP]) {
         w[k] = last[k]!;
       }
     }
@@ -250,7 +252,8 @@ function compileNoP(phase: Phase, w: number[], fixedStackBytes: number,
   }
   if (share.sizeBytes < fixedStackBytes) {
     throw new InputError(file, { field: `phases[${index}].noPShare.bytes` },
-      `expected at least FixedStack (${fixedStackBytes}) on this platform, got ${share.sizeBytes}`);
+      `expected at least FixedStack (${fixedStackBytes}) on this platform, `
+      + `got ${share.sizeBytes}`);
   }
   const threshold = Math.round(share.probability * 2 ** 32);
   w[PhaseWord.noPBytes] = share.sizeBytes;

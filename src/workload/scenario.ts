@@ -85,7 +85,8 @@ class Checker {
 
   oneOf<T extends string>(value: Json, path: string, choices: readonly T[]): T {
     if (typeof value !== "string" || !choices.includes(value as T)) {
-      this.fail(path, `expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${describe(value)}`);
+      const list = choices.map((c) => JSON.stringify(c)).join(", ");
+      this.fail(path, `expected one of ${list}, got ${describe(value)}`);
     }
     return value as T;
   }
@@ -93,7 +94,8 @@ class Checker {
   array(value: Json, path: string, minLength: number, maxLength: number): Json[] {
     if (!Array.isArray(value)) this.fail(path, `expected an array, got ${describe(value)}`);
     if (value.length < minLength) {
-      this.fail(path, `expected at least ${minLength} element${minLength === 1 ? "" : "s"}, got ${value.length}`);
+      const noun = minLength === 1 ? "element" : "elements";
+      this.fail(path, `expected at least ${minLength} ${noun}, got ${value.length}`);
     }
     if (value.length > maxLength) {
       this.fail(path, `expected at most ${maxLength} elements, got ${value.length}`);
@@ -135,7 +137,8 @@ function parseDistribution(c: Checker, value: Json, path: string,
   if (typeof value === "number") {
     return { kind: "fixed", value: c.integer(value, path, min, max) };
   }
-  const loose = c.object(value, path, ["kind", "value", "min", "max", "mean", "median", "sigma", "buckets"]);
+  const loose = c.object(value, path, ["kind", "value", "min", "max", "mean", "median", "sigma",
+    "buckets"]);
   const kind = c.oneOf(loose.kind, join(path, "kind"), DIST_KINDS);
   const o = c.object(value, path, DIST_FIELDS[kind]);
   const at = (key: string): string => join(path, key);
@@ -175,7 +178,8 @@ function parseDistribution(c: Checker, value: Json, path: string,
         if (hi < lo) c.fail(join(bp, "max"), `expected max >= min (${lo}), got ${hi}`);
         return { min: lo, max: hi, weight };
       });
-      if (!(total > 0)) c.fail(at("buckets"), "expected at least one bucket with a weight above 0");
+      if (!(total > 0)) c.fail(at("buckets"),
+        "expected at least one bucket with a weight above 0");
       return { kind, buckets };
     }
   }
@@ -189,7 +193,8 @@ function parseArrivals(c: Checker, value: Json, path: string): Arrivals {
     c.fail(path, "expected exactly one of perTick or ratePerTick");
   }
   if (o.perTick !== undefined) {
-    return { perTick: c.integer(o.perTick, join(path, "perTick"), 0, MAX_ARRIVALS_PER_TICK), everyTicks };
+    return { perTick: c.integer(o.perTick, join(path, "perTick"), 0, MAX_ARRIVALS_PER_TICK),
+      everyTicks };
   }
   return {
     ratePerTick: c.number(o.ratePerTick, join(path, "ratePerTick"), 0, MAX_ARRIVALS_PER_TICK),
@@ -231,17 +236,20 @@ function parseGc(c: Checker, value: Json, path: string, durationTicks: number): 
     : c.integer(o.markTicks, join(path, "markTicks"), 0, MAX_MARK_TICKS);
   const p = o.p === undefined ? 0 : c.integer(o.p, join(path, "p"), 0, MAX_PROCS - 1);
   if (o.everyExits !== undefined) {
-    return { kind: "everyExits", exits: c.integer(o.everyExits, join(path, "everyExits"), 1, MAX_TICKS), markTicks, p };
+    return { kind: "everyExits", exits: c.integer(o.everyExits, join(path, "everyExits"), 1,
+      MAX_TICKS), markTicks, p };
   }
   if (o.everyTicks !== undefined) {
-    return { kind: "everyTicks", ticks: c.integer(o.everyTicks, join(path, "everyTicks"), 1, MAX_TICKS), markTicks, p };
+    return { kind: "everyTicks", ticks: c.integer(o.everyTicks, join(path, "everyTicks"), 1,
+      MAX_TICKS), markTicks, p };
   }
   const list = c.array(o.atTicks, join(path, "atTicks"), 1, 1_000_000);
   const ticks = list.map((t, i) =>
     c.integer(t, `${join(path, "atTicks")}[${i}]`, 0, durationTicks - 1));
   for (let i = 1; i < ticks.length; i++) {
     if (ticks[i]! <= ticks[i - 1]!) {
-      c.fail(`${join(path, "atTicks")}[${i}]`, `expected strictly increasing ticks, got ${ticks[i]} after ${ticks[i - 1]}`);
+      c.fail(`${join(path, "atTicks")}[${i}]`,
+        `expected strictly increasing ticks, got ${ticks[i]} after ${ticks[i - 1]}`);
     }
   }
   return { kind: "atTicks", ticks, markTicks, p };
@@ -260,7 +268,8 @@ function parseProcresize(c: Checker, value: Json, path: string,
   });
   for (let i = 1; i < steps.length; i++) {
     if (steps[i]!.atTick < steps[i - 1]!.atTick) {
-      c.fail(`${path}[${i}].atTick`, `expected ticks in increasing order, got ${steps[i]!.atTick} after ${steps[i - 1]!.atTick}`);
+      c.fail(`${path}[${i}].atTick`, "expected ticks in increasing order, "
+        + `got ${steps[i]!.atTick} after ${steps[i - 1]!.atTick}`);
     }
   }
   return steps;
@@ -278,7 +287,8 @@ function parsePhase(c: Checker, value: Json, index: number, previous: Phase | un
   const at = (key: string): string => join(path, key);
   if (previous === undefined) {
     for (const key of INHERITED) {
-      if (o[key] === undefined) c.fail(at(key), "required in the first phase (later phases inherit it)");
+      if (o[key] === undefined) c.fail(at(key),
+        "required in the first phase (later phases inherit it)");
     }
   }
   const name = o.name === undefined ? `phase ${index}` : c.string(o.name, at("name"));
@@ -290,7 +300,8 @@ function parsePhase(c: Checker, value: Json, index: number, previous: Phase | un
   return {
     name,
     durationTicks,
-    arrivals: o.arrivals === undefined ? previous!.arrivals : parseArrivals(c, o.arrivals, at("arrivals")),
+    arrivals: o.arrivals === undefined ? previous!.arrivals : parseArrivals(c, o.arrivals,
+      at("arrivals")),
     lifetimeTicks: dist("lifetimeTicks", 1, MAX_LIFETIME_TICKS),
     peakStackBytes: dist("peakStackBytes", 0, MAX_STACK_USE_BYTES),
     blockedStackBytes: dist("blockedStackBytes", 0, MAX_STACK_USE_BYTES),
@@ -320,16 +331,19 @@ function parseEngine(c: Checker, value: Json): Scenario["engine"] {
     ["platform", "goVersion", "adaptiveStackStart", "procs", "policy", "heapLimitBytes"]);
   const out: Scenario["engine"] = {};
   if (o.platform !== undefined) out.platform = c.oneOf(o.platform, "engine.platform", PLATFORMS);
-  if (o.goVersion !== undefined) out.goVersion = c.oneOf(o.goVersion, "engine.goVersion", GO_VERSIONS);
+  if (o.goVersion !== undefined) out.goVersion = c.oneOf(o.goVersion, "engine.goVersion",
+    GO_VERSIONS);
   if (o.adaptiveStackStart !== undefined) {
     if (typeof o.adaptiveStackStart !== "boolean") {
-      c.fail("engine.adaptiveStackStart", `expected true or false, got ${describe(o.adaptiveStackStart)}`);
+      c.fail("engine.adaptiveStackStart",
+        `expected true or false, got ${describe(o.adaptiveStackStart)}`);
     }
     out.adaptiveStackStart = o.adaptiveStackStart;
   }
   if (o.procs !== undefined) out.procs = c.integer(o.procs, "engine.procs", 1, MAX_PROCS);
   if (o.heapLimitBytes !== undefined) {
-    out.heapLimitBytes = c.integer(o.heapLimitBytes, "engine.heapLimitBytes", 1, Number.MAX_SAFE_INTEGER);
+    out.heapLimitBytes = c.integer(o.heapLimitBytes, "engine.heapLimitBytes", 1,
+      Number.MAX_SAFE_INTEGER);
   }
   if (o.policy !== undefined) {
     const po = c.object(o.policy, "engine.policy", POLICY_FIELDS);
@@ -340,7 +354,8 @@ function parseEngine(c: Checker, value: Json): Scenario["engine"] {
       policy[key] = c.integer(po[key], `engine.policy.${key}`, min, 1 << 30);
     }
     if (policy.stackCacheBytes !== undefined && !isPow2(policy.stackCacheBytes)) {
-      c.fail("engine.policy.stackCacheBytes", `expected a power of two, got ${policy.stackCacheBytes}`);
+      c.fail("engine.policy.stackCacheBytes",
+        `expected a power of two, got ${policy.stackCacheBytes}`);
     }
     out.policy = policy;
   }
@@ -384,7 +399,8 @@ export function validateScenario(value: unknown, file: string): Scenario {
     const rate = phase.arrivals.perTick ?? phase.arrivals.ratePerTick ?? 0;
     lifecycles += Math.ceil(phase.durationTicks / phase.arrivals.everyTicks) * rate;
     if (lifecycles > MAX_TOTAL_LIFECYCLES) {
-      c.fail(`phases[${i}].arrivals`, `the scenario would start more than ${MAX_TOTAL_LIFECYCLES} goroutines`);
+      c.fail(`phases[${i}].arrivals`,
+        `the scenario would start more than ${MAX_TOTAL_LIFECYCLES} goroutines`);
     }
   }
   return { name, description, engine, seed, drain: o.drain === true, phases };

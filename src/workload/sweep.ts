@@ -68,7 +68,8 @@ export function parseSetArgument(text: string): SweepAxis {
       `cannot sweep this key; expected seed, ${ENGINE_KEYS.join(", ")} or policy.<knob>`);
   }
   const values = text.slice(eq + 1).split(",").map((v) => v.trim()).filter((v) => v !== "");
-  if (values.length === 0) throw new InputError(where, { field: key }, "expected at least one value");
+  if (values.length === 0) throw new InputError(where, { field: key },
+    "expected at least one value");
   return {
     key,
     values: values.map((v) => {
