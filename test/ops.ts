@@ -66,11 +66,9 @@ export const configArb: fc.Arbitrary<EngineOptions> = fc.record({
   }),
   heapLimitBytes: fc.constantFrom(64 * 2 ** 30, 64 * 8192, 200 * 8192),
 }).map((o) => {
-  const policy = { ...o.policy };
-  if (policy.gfreeKeep >= policy.gfreeSpillAt) policy.gfreeKeep = policy.gfreeSpillAt / 2;
-  // windows/amd64's 8 KiB FixedStack needs a cache of at least 16 KiB
-  // worth of stacks for two per refill.
-  return { ...o, policy };
+  // gfreeKeep must stay below gfreeSpillAt.
+  const gfreeKeep = Math.min(o.policy.gfreeKeep, o.policy.gfreeSpillAt / 2);
+  return { ...o, policy: { ...o.policy, gfreeKeep } };
 });
 
 /** Live goroutine ids and raw stacks, tracked alongside an engine. */
