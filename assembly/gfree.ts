@@ -3,12 +3,15 @@
 // as G index + 1 (0 ends a list). Decides what happens to a dead G's stack;
 // stackalloc.ts does the allocating and freeing.
 
+import { invariant } from "./checks";
+import { MSG_G_STATUS, MSG_LIST } from "./errors";
 import {
   GFREE_NOSTACK, GFREE_STACK, KEEP, KEEP_GROWN, SPILL_AT, STARTING_STACK,
   globalU32, setGlobalU32,
 } from "./globals";
 import {
-  clearGStack, gSchedlink, gStackBytes, gStackSlot, setGSchedlink, setGStack,
+  G_DEAD, clearGStack, gSchedlink, gStackBytes, gStackSlot, gStatus, setGSchedlink,
+  setGStack,
 } from "./goroutines";
 import {
   pGFreeCount, pGFreeHead, setPGFreeCount, setPGFreeHead,
@@ -45,6 +48,7 @@ function localPush(p: u32, g: u32): void {
 function localPop(p: u32): u32 {
   const link = pGFreeHead(p);
   if (link == 0) return NO_G;
+  invariant(pGFreeCount(p) > 0, MSG_LIST);
   setPGFreeHead(p, gSchedlink(link - 1));
   setPGFreeCount(p, pGFreeCount(p) - 1);
   addStat(ST_GFREE_LOCAL, -1);
@@ -85,6 +89,7 @@ function keepsOnGet(sizeBytes: u32): bool {
 
 /** gfput: dead g goes on P's list, its stack freed unless kept. */
 export function gfput(p: u32, g: u32): void {
+  invariant(gStatus(g) == G_DEAD, MSG_G_STATUS);
   const sizeBytes = gStackBytes(g);
   if (sizeBytes != globalU32(STARTING_STACK) && !keepsOnPut(sizeBytes)) {
     stackfree(gStackSlot(g), sizeBytes, p);

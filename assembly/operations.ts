@@ -8,7 +8,8 @@
 // from a buffer in linear memory and call these same functions in a loop,
 // stopping at the first refusal and reporting its index and code.
 
-import { ErrorCode } from "./errors";
+import { invariant } from "./checks";
+import { ErrorCode, MSG_NEWG_STACK } from "./errors";
 import {
   FIXED_STACK, GC_PHASE, MAPPED_PAGES, MAX_STACK, NEWG_STACK, NEXT_GOID,
   PHASE_MARK, PHASE_OFF, PROCS, STACK_GUARD, STARTING_STACK, globalF64,
@@ -77,6 +78,7 @@ export function newproc(p: i32): i32 {
     g = newGRecord();
     setGStack(g, stackalloc(newGStack, p, g), newGStack);
   }
+  invariant(gStackBytes(g) != 0, MSG_NEWG_STACK);
   setGStatus(g, G_LIVE);
   setGP(g, p);
   setGUsedBytes(g, 0);

@@ -3,13 +3,15 @@
 // large-stack cache or the heap. Stacks are slot numbers (layout.ts); the
 // caller accounts for the bytes it now owns (live, dead G or raw).
 
+import { invariant } from "./checks";
+import { MSG_NOT_OUT } from "./errors";
 import {
   CACHE_BYTES, FIXED_SHIFT, GC_PHASE, LARGE_LISTS, NUM_ORDERS, PHASE_OFF,
   globalU32, setGlobalU32,
 } from "./globals";
 import { allocManual, freeManual } from "./heap";
 import {
-  PAGE_SHIFT, SLOT_OUT_BIT, pageSlot, pageSpan, setSlotWord, slotPage,
+  PAGE_SHIFT, SLOT_OUT_BIT, pageSlot, pageSpan, setSlotWord, slotPage, slotWord,
 } from "./layout";
 import { NO_P, cacheBytes, cacheHead } from "./precords";
 import {
@@ -95,12 +97,14 @@ export function stackalloc(sizeBytes: u32, p: u32, owner: u32): u32 {
     if (cacheHead(p, order) == 0) stackcacherefill(p, order);
     slot = cachePop(p, order);
   }
+  invariant((slotWord(slot) & SLOT_OUT_BIT) == 0, MSG_NOT_OUT);
   setSlotWord(slot, SLOT_OUT_BIT | owner);
   return slot;
 }
 
 /** stackfree: the stack at `slot` goes back through P's cache or pool. */
 export function stackfree(slot: u32, sizeBytes: u32, p: u32): void {
+  invariant((slotWord(slot) & SLOT_OUT_BIT) != 0, MSG_NOT_OUT);
   if (!isSmallStack(sizeBytes)) {
     largeFree(slot, sizeBytes);
     return;

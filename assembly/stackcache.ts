@@ -3,6 +3,8 @@
 // per order, linked through the stacks' slot words; its byte count lives
 // in the P record (precords.ts).
 
+import { invariant } from "./checks";
+import { MSG_CACHE_BYTES } from "./errors";
 import { CACHE_BYTES, NUM_ORDERS, globalU32, orderBytes } from "./globals";
 import { setSlotWord, slotWord } from "./layout";
 import {
@@ -23,6 +25,8 @@ export function cachePush(p: u32, order: u32, slot: u32): void {
 
 /** Pops the front stack of P's cache for `order` (it must not be empty). */
 export function cachePop(p: u32, order: u32): u32 {
+  invariant(cacheHead(p, order) != 0 && cacheBytes(p, order) >= orderBytes(order),
+    MSG_CACHE_BYTES);
   const slot = cacheHead(p, order) - 1;
   setCacheHead(p, order, slotWord(slot));
   setCacheBytes(p, order, cacheBytes(p, order) - orderBytes(order));

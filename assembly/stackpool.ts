@@ -4,7 +4,9 @@
 // list (manualFreeList) linked through the stacks' slot words (layout.ts).
 
 import { invariant } from "./checks";
-import { MSG_NOT_STACK_SPAN, MSG_NO_FREE_STACKS } from "./errors";
+import {
+  MSG_ALLOC_COUNT, MSG_NOT_STACK_SPAN, MSG_NO_FREE_STACKS, MSG_SPAN_STATE,
+} from "./errors";
 import {
   CACHE_BYTES, GC_PHASE, PHASE_OFF, SLOTS_PER_PAGE_SHIFT, globalU32,
   orderBytes, poolSpanPages,
@@ -14,7 +16,7 @@ import { pageSlot, pageSpan, setSlotWord, slotPage, slotWord } from "./layout";
 import {
   PLACE_FULL, PLACE_INUSE, PLACE_POOL, listFirst, listInsert, listRemove,
   poolList, setSpanAllocCount, setSpanFreeHead, setSpanOrder, spanAllocCount,
-  spanBasePage, spanFreeHead, spanOrder,
+  spanBasePage, spanFreeHead, spanOrder, spanPlace,
 } from "./spans";
 import { ST_POOL_FREE, addStat } from "./stats";
 
@@ -63,6 +65,8 @@ export function stackpoolalloc(order: u32): u32 {
 export function stackpoolfree(slot: u32, order: u32): void {
   const span = pageSpan(slotPage(slot));
   invariant(span != 0 && spanOrder(span) == order, MSG_NOT_STACK_SPAN);
+  invariant(spanPlace(span) == PLACE_POOL || spanPlace(span) == PLACE_FULL, MSG_SPAN_STATE);
+  invariant(spanAllocCount(span) > 0, MSG_ALLOC_COUNT);
   const list = poolList(order);
   const head = spanFreeHead(span);
   if (head == 0) listInsert(list, span, PLACE_POOL);
