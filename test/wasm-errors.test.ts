@@ -36,4 +36,18 @@ describe("wasm engine errors", () => {
         expect(() => engine.gc()).toThrow(/retired/);
       });
   }
+
+  it("a failed check of the debug build names its rule", () => {
+    const engine = createWasmEngine(resolveConfig({}), { build: "debug" });
+    engine.newproc(0);
+    // Zero the allocCount of span 1 (span directory at GLOBALS + 112, 32-byte
+    // records, allocCount at +12), then flush the caches into it.
+    const memory = core(engine).memory.buffer;
+    const globals = core(engine).statsAddress() - 512;
+    const spanDir = new Uint32Array(memory, globals + 112, 1)[0]!;
+    const firstBlock = new Uint32Array(memory, spanDir, 1)[0]!;
+    new Uint32Array(memory, firstBlock + 32 + 12, 1)[0] = 0;
+    expect(() => engine.readMemStats()).toThrow(/bad allocCount/);
+    expect(() => engine.newproc(0)).toThrow(InvariantError);
+  });
 });
