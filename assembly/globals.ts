@@ -42,6 +42,7 @@
 // +152 LARGE_LISTS          stackLarge lists touched so far (snapshot length)
 // +156 MAPPED_CHUNKS        chunks mapped so far
 // +160 SCRATCH_USED         f64 values written by the last walker
+// +164 G_DIR_ENTRIES        entries of the G block directory
 
 import { GLOBALS_OFF, STATIC_BASE } from "./layout";
 
@@ -83,6 +84,7 @@ export const SCAN_COUNT: usize = 144;
 export const LARGE_LISTS: usize = 152;
 export const MAPPED_CHUNKS: usize = 156;
 export const SCRATCH_USED: usize = 160;
+export const G_DIR_ENTRIES: usize = 164;
 
 /** GC phases, as the runtime's gcphase. */
 export const PHASE_OFF: u32 = 0;

@@ -11,7 +11,7 @@
 // +24 u32 schedlink   next G index + 1 on a free-G list, 0 = end
 // +28 u32 status      G_LIVE or G_DEAD
 
-import { G_COUNT, G_DIR, globalU32, setGlobalU32 } from "./globals";
+import { G_COUNT, G_DIR, G_DIR_ENTRIES, globalU32, setGlobalU32 } from "./globals";
 import { reserveBytes } from "./memory";
 
 export const G_LIVE: u32 = 1;
@@ -24,6 +24,27 @@ const G_BLOCK_BYTES: usize = G_BYTES << GS_PER_BLOCK_SHIFT;
 /** Directory entries needed so `maxGs` records fit. */
 export function gDirEntries(maxGs: u32): u32 {
   return (maxGs >> GS_PER_BLOCK_SHIFT) + 1;
+}
+
+/** Sets up an empty G directory with room for `entries` blocks. */
+export function gDirInit(entries: u32): void {
+  setGlobalU32(G_DIR, reserveBytes((entries as usize) << 2) as u32);
+  setGlobalU32(G_DIR_ENTRIES, entries);
+}
+
+/**
+ * Doubles the G directory. The count of Gs is not bounded by the heap:
+ * dead Gs without a stack can pile up on the free lists of other Ps (up to
+ * gfreeSpillAt - 1 each) while this P makes new ones. The old directory is
+ * left unused; it is a few KiB.
+ */
+function growGDir(): void {
+  const entries = globalU32(G_DIR_ENTRIES);
+  const old = globalU32(G_DIR) as usize;
+  const grown = reserveBytes((entries as usize) << 3);
+  memory.copy(grown, old, (entries as usize) << 2);
+  setGlobalU32(G_DIR, grown as u32);
+  setGlobalU32(G_DIR_ENTRIES, entries << 1);
 }
 
 // @ts-ignore: decorator
@@ -78,6 +99,7 @@ export function isLiveG(g: u32): bool {
 /** malg's record half: the next G index, dead, with no stack yet. */
 export function newGRecord(): u32 {
   const g = globalU32(G_COUNT);
+  if ((g >> GS_PER_BLOCK_SHIFT) >= globalU32(G_DIR_ENTRIES)) growGDir();
   const dirEntry = globalU32(G_DIR) + ((g >> GS_PER_BLOCK_SHIFT) << 2);
   if (load<u32>(dirEntry) == 0) store<u32>(dirEntry, reserveBytes(G_BLOCK_BYTES) as u32);
   setGlobalU32(G_COUNT, g + 1);

@@ -3,12 +3,12 @@
 
 import { ErrorCode } from "./errors";
 import {
-  ADAPTIVE, BUMP_TOP, CACHE_BYTES, FIXED_SHIFT, FIXED_STACK, G_DIR, KEEP,
+  ADAPTIVE, BUMP_TOP, CACHE_BYTES, FIXED_SHIFT, FIXED_STACK, KEEP,
   KEEP_GROWN, MAX_STACK, NEWG_STACK, NUM_ORDERS, PROCS, SLOTS_PER_PAGE_SHIFT,
   SPAN_DIR, SPILL_AT, STACK_GUARD, STACK_LIMIT, STARTING_STACK, globalU32,
   setGlobalU32,
 } from "./globals";
-import { gDirEntries } from "./goroutines";
+import { gDirEntries, gDirInit } from "./goroutines";
 import { heapInit } from "./heap";
 import {
   DYNAMIC_BASE, MAX_ORDERS, MAX_PROCS, PAGE_BYTES, PAGE_SHIFT,
@@ -79,7 +79,7 @@ export function init(fixedStack: u32, orders: u32, guard: u32, limit: u32,
 
   heapInit(limitPages);
   const maxSlots = limitPages << (PAGE_SHIFT - fixedShift);
-  setGlobalU32(G_DIR, reserveBytes((gDirEntries(maxSlots) as usize) << 2) as u32);
+  gDirInit(gDirEntries(maxSlots));
   setGlobalU32(SPAN_DIR, reserveBytes((spanDirEntries(limitPages) as usize) << 2) as u32);
   return 0;
 }
