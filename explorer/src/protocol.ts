@@ -1,0 +1,104 @@
+// Messages between the explorer page and its run workers, and the layout of
+// the shared control words both sides read. The page owns time: it moves a
+// target tick forward; each worker runs its engine up to the target and
+// waits there on the control words (Atomics.wait), which is how the
+// synchronous scenario driver can pause between two ticks.
+
+import type { Stats } from "../../src/types.js";
+import type { Scenario } from "../../src/workload/types.js";
+
+/** Int32 slots of the control buffer shared by the page and the workers. */
+export const Control = {
+  /** Ticks each worker may complete; the page raises it to play or step. */
+  targetTick: 0,
+  /** Ticks completed by side 0; side 1 writes the next slot. */
+  progress: 1,
+} as const;
+/** Int32 slots in the control buffer: the target, then one per side. */
+export const CONTROL_WORDS = 3;
+/** The target that means "no limit" (the fastest speed). */
+export const UNLIMITED_TICKS = 0x7fff_ffff;
+
+/** Span places in SpanCells.place, in this order. */
+export const SPAN_PLACES = ["stackpool", "full", "stackLarge", "inUse"] as const;
+
+/** Chart columns of one sample, in this order (bytes, tick first). */
+export const SAMPLE_FIELDS = [
+  "liveStackBytes", "deadGStackBytes", "pCacheBytes", "poolFreeBytes",
+  "largeCacheBytes", "rawStackBytes",
+] as const satisfies readonly (keyof Stats)[];
+/** Numbers per sample row: the tick, then SAMPLE_FIELDS. */
+export const SAMPLE_WIDTH = 1 + SAMPLE_FIELDS.length;
+
+/** Page to worker: run a scenario. */
+export interface StartMessage {
+  type: "start";
+  scenario: Scenario;
+  /** The compiled core (structured-cloned; compiled once by the page). */
+  module: WebAssembly.Module;
+  /** Int32Array of CONTROL_WORDS over a SharedArrayBuffer. */
+  control: SharedArrayBuffer;
+  /** Which side runs here: its progress word is Control.progress + side. */
+  side: number;
+  /** Most span cells one view carries per section (order or large). */
+  maxCellsPerSection: number;
+}
+
+/** The spans of one section of the span map, column-wise. */
+export interface SpanCells {
+  /** Spans in the section (all of them, even when the arrays are capped). */
+  total: number;
+  base: Float64Array;
+  pages: Uint32Array;
+  allocCount: Uint32Array;
+  /** Stacks on the span's own free list. */
+  free: Uint32Array;
+  /** Index into SPAN_PLACES. */
+  place: Uint8Array;
+}
+
+/** One P's stack cache and free-G list. */
+export interface ProcView {
+  /** Bytes cached per order. */
+  cacheBytes: number[];
+  /** Dead Gs on its free list, and how many of them keep a stack. */
+  gFree: number;
+  gFreeWithStack: number;
+  gFreeStackBytes: number;
+}
+
+/** What the page draws of one engine state; small next to a snapshot. */
+export interface View {
+  tick: number;
+  stats: Stats;
+  gcPhase: string;
+  /** Stack size of each order, bytes (index = order). */
+  orderBytes: number[];
+  /** One section per order, then the large spans as the last section. */
+  sections: SpanCells[];
+  /** Mapped arena and its free runs (page offsets and lengths, capped). */
+  heapPages: number;
+  freeRunStart: Uint32Array;
+  freeRunPages: Uint32Array;
+  freeRunTotal: number;
+  procs: ProcView[];
+  global: { withStack: number; withStackBytes: number; noStack: number };
+  /** Totals over the whole snapshot (not the capped cells), for checks. */
+  sums: {
+    spanBytes: number;
+    poolFreeBytes: number;
+    largeCacheBytes: number;
+    pCacheBytes: number;
+    deadGStackBytes: number;
+  };
+  /** Milliseconds the snapshot and its reduction took. */
+  costMs: number;
+}
+
+/** Worker to page. */
+export type WorkerMessage =
+  | { type: "ready"; totalTicks: number; stackCacheBytes: number; procs: number }
+  | { type: "samples"; rows: Float64Array; tick: number }
+  | { type: "view"; view: View }
+  | { type: "done"; tick: number }
+  | { type: "error"; message: string };
