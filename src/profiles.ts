@@ -195,6 +195,14 @@ function checkPolicy(policy: Policy, platform: PlatformProfile): void {
     fail("policy.stackCacheBytes", `must be a whole number of ${PAGE_BYTES}-byte pages, got ${policy.stackCacheBytes}`);
   }
   if (policy.numStackOrders > 8) fail("policy.numStackOrders", `expected at most 8, got ${policy.numStackOrders}`);
+  // The first size that is not small must fill whole pages, because large
+  // stacks get spans of their own.
+  const firstLargeBytes = Math.min(platform.fixedStackBytes * 2 ** policy.numStackOrders,
+    policy.stackCacheBytes);
+  if (firstLargeBytes < PAGE_BYTES) {
+    fail("policy.numStackOrders", `${policy.numStackOrders} orders make ${firstLargeBytes}-byte `
+      + `stacks large, and a large stack needs at least one ${PAGE_BYTES}-byte page`);
+  }
   if (policy.gfreeKeep >= policy.gfreeSpillAt) {
     fail("policy.gfreeKeep", `must be below gfreeSpillAt (${policy.gfreeSpillAt}), got ${policy.gfreeKeep}`);
   }

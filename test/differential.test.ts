@@ -26,7 +26,7 @@ function compareEngines(options: EngineOptions, ops: Parameters<typeof apply>[2]
 describe("differential: wasm core against the reference engine", () => {
   for (const build of ["release", "debug"] as const) {
     it(`random operation streams agree step by step (${build})`, () => {
-      fc.assert(fc.property(configArb, fc.array(opArb, { minLength: 1, maxLength: 250 }),
+      fc.assert(fc.property(configArb, fc.array(opArb, { minLength: 1, maxLength: 250, size: "max" }),
         (options, ops) => compareEngines(options, ops, build)), { numRuns: 60, seed: 20261203 });
     });
   }
@@ -36,7 +36,7 @@ describe("differential: wasm core against the reference engine", () => {
       opArb,
       fc.constant({ op: "gcStart" as const, p: 0 }),
       fc.constant({ op: "gcFinish" as const, p: 0 }),
-    ), { minLength: 50, maxLength: 300 });
+    ), { minLength: 50, maxLength: 300, size: "max" });
     fc.assert(fc.property(configArb, phased,
       (options, ops) => compareEngines(options, ops, "release")), { numRuns: 40, seed: 7 });
   });

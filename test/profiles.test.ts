@@ -57,3 +57,11 @@ describe.each(VARIANTS)("small and large stacks per platform ($name)", (variant)
     expect(e.stats().liveStackBytes).toBe(8192);
   });
 });
+
+describe("policy limits", () => {
+  it("refuses orders that would make a stack smaller than a page large", () => {
+    // linux/amd64 with one order: 4 KiB stacks would be large, half a page.
+    expect(() => resolveConfig({ policy: { numStackOrders: 1 } })).toThrow(/numStackOrders/);
+    expect(resolveConfig({ policy: { numStackOrders: 2 } }).policy.numStackOrders).toBe(2);
+  });
+});

@@ -127,10 +127,12 @@ class ReferenceEngine implements Engine {
     if (this.mem.gcPhase !== "mark") {
       throw runtimeThrow("gcFinish", "badPhase", `phase is ${this.mem.gcPhase}, expected mark`);
     }
-    this.mem.gcPhase = "marktermination";
+    // gcMarkDone sizes new stacks while the phase is still mark.
     if (this.config.adaptiveStackStart) this.gcComputeStartingStackSize();
     this.scannedStackBytes = 0;
     this.scannedStacks = 0;
+    // Mark termination runs no stack operation here, so the phase goes
+    // straight to off.
     this.mem.gcPhase = "off";
     this.mem.freeStackSpans();
     for (let i = 0; i < this.procs; i++) this.mem.stackcacheClear(i);
@@ -148,7 +150,8 @@ class ReferenceEngine implements Engine {
     this.mem.resizeCaches(procs);
     // Limitation: goroutines of a removed P move to P (index mod n) rather
     // than to the global run queue, so which P's cache their later growth
-    // and exit use is a fixed rule, not the scheduler's choice.
+    // and exit use is a fixed rule, not the scheduler's choice. Dead Gs get
+    // the same P number, which only names the P they last ran on.
     for (const g of this.allgs) if (g.p >= procs) g.p %= procs;
     this.procs = procs;
     this.after(undefined);
