@@ -158,7 +158,7 @@ describe.skipIf(!HAVE_CHROMIUM)("explorer in Chromium", () => {
 
     // Hovering the first span cell names the span.
     const box = (await page.locator("#side0 .map canvas").boundingBox())!;
-    await page.mouse.move(box.x + 4, box.y + 20);
+    await page.mouse.move(box.x + 1, box.y + 17);
     const tip = await page.locator("#tip").textContent();
     expect(tip).toMatch(/^0xc0[0-9a-f]+ +order 0 .*allocCount \d+ of \d+/);
     await page.mouse.move(0, 0);

@@ -46,7 +46,8 @@ export class StackChart {
   private peak = 0;
 
   constructor(private readonly host: HTMLElement, title: string, syncKey: string) {
-    const series: uPlot.Series[] = [{ label: "tick" }];
+    const series: uPlot.Series[] = [{ label: "tick",
+      value: (_u, _v, _s, i) => String(this.ticks[i ?? this.ticks.length - 1] ?? "-") }];
     for (let k = PARTS.length - 1; k >= 0; k--) {
       const part = PARTS[k]!;
       series.push({

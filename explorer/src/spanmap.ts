@@ -9,9 +9,11 @@ import { formatBytes } from "./chart.js";
 import type { SpanCells, View } from "./protocol.js";
 import { SPAN_PLACES } from "./protocol.js";
 
-const CELL_PX = 9;
+/** Cell sizes tried, largest first; the first that keeps the grids low wins. */
+const CELL_SIZES_PX = [9, 6, 4, 3];
 const GAP_PX = 1;
-const PITCH_PX = CELL_PX + GAP_PX;
+/** Grid height the cell size aims to stay under, pixels. */
+const TARGET_GRID_PX = 640;
 const LABEL_PX = 16;
 const SECTION_GAP_PX = 6;
 const STRIP_PX = 16;
@@ -31,6 +33,7 @@ interface SectionBox {
   top: number;
   columns: number;
   cells: SpanCells;
+  cellPx: number;
 }
 
 /** Cells drawn by the last paint, and whether any section was capped. */
@@ -66,13 +69,21 @@ export class SpanMap {
   draw(view: View): void {
     this.view = view;
     const width = Math.max(this.canvas.parentElement!.clientWidth, 240);
-    const columns = Math.max(1, Math.floor(width / PITCH_PX));
+    const gridPx = (cellPx: number): number => {
+      const columns = Math.max(1, Math.floor(width / (cellPx + GAP_PX)));
+      return view.sections.reduce((sum, cells) =>
+        sum + Math.ceil(cells.base.length / columns) * (cellPx + GAP_PX), 0);
+    };
+    const cellPx = CELL_SIZES_PX.find((px) => gridPx(px) <= TARGET_GRID_PX)
+      ?? CELL_SIZES_PX[CELL_SIZES_PX.length - 1]!;
+    const pitch = cellPx + GAP_PX;
+    const columns = Math.max(1, Math.floor(width / pitch));
     const boxes: SectionBox[] = [];
     let top = 0;
     view.sections.forEach((cells, index) => {
       const rows = Math.ceil(cells.base.length / columns);
-      boxes.push({ index, top: top + LABEL_PX, columns, cells });
-      top += LABEL_PX + rows * PITCH_PX + SECTION_GAP_PX;
+      boxes.push({ index, top: top + LABEL_PX, columns, cells, cellPx });
+      top += LABEL_PX + rows * pitch + SECTION_GAP_PX;
     });
     const stripTop = top + LABEL_PX;
     const height = stripTop + STRIP_PX + 2;
@@ -100,8 +111,8 @@ export class SpanMap {
       g.fillText(this.sectionLabel(box.index, cells), 0, box.top - 2);
       for (let i = 0; i < cells.base.length; i++) {
         g.fillStyle = this.cellColor(box.index, cells, i);
-        g.fillRect((i % box.columns) * PITCH_PX, box.top + Math.floor(i / box.columns) * PITCH_PX,
-          CELL_PX, CELL_PX);
+        g.fillRect((i % box.columns) * pitch, box.top + Math.floor(i / box.columns) * pitch,
+          cellPx, cellPx);
       }
     }
     this.boxes = boxes;
@@ -172,11 +183,14 @@ export class SpanMap {
   /** The description of the span under canvas point (x, y), if any. */
   describeAt(x: number, y: number): string | undefined {
     const view = this.view;
-    if (view === undefined || x % PITCH_PX >= CELL_PX) return undefined;
+    if (view === undefined) return undefined;
     for (const box of this.boxes) {
-      const row = Math.floor((y - box.top) / PITCH_PX);
-      if (y < box.top || (y - box.top) % PITCH_PX >= CELL_PX) continue;
-      const column = Math.floor(x / PITCH_PX);
+      const pitch = box.cellPx + GAP_PX;
+      const row = Math.floor((y - box.top) / pitch);
+      if (y < box.top || (y - box.top) % pitch >= box.cellPx || x % pitch >= box.cellPx) {
+        continue;
+      }
+      const column = Math.floor(x / pitch);
       const i = row * box.columns + column;
       if (column >= box.columns || i >= box.cells.base.length) continue;
       const c = box.cells;
