@@ -171,6 +171,14 @@ describe.skipIf(!HAVE_CHROMIUM)("explorer in Chromium", () => {
 
     mkdirSync(new URL("docs/", ROOT), { recursive: true });
     await page.screenshot({ path: new URL("docs/explorer.png", ROOT).pathname });
+
+    // A scenario file with a bad field is refused on both sides, by path.
+    await page.setInputFiles("#file", { name: "bad.json", mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify({ phases: [{ durationTicks: 0 }] })) });
+    await page.waitForFunction(() => (window as unknown as { __stacklab:
+      { sides: SideDebug[] } }).__stacklab.sides.every((s) => s.error !== undefined));
+    const refusal = await page.locator("#side1 .status").textContent();
+    expect(refusal).toMatch(/^bad\.json: phases\[0\]\.arrivals: /);
     expect(errors).toEqual([]);
     await page.close();
   });
