@@ -102,5 +102,6 @@ describe("fuzz: trace readers only ever raise typed errors", () => {
       await replayDamaged(b, "trace", n++);
     }), { numRuns: 400, seed: 23 });
     expect(counts.inputErrors).toBeGreaterThan(800);
+    console.info(`fuzz-trace: ${JSON.stringify(counts)}`);
   });
 });

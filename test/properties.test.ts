@@ -36,6 +36,7 @@ describe("property: both engines agree on long mixed streams", () => {
       expect(wasm.snapshot()).toEqual(ts.snapshot());
       total += ops.length;
     }), { numRuns: RUNS, seed: 1203 });
+    console.info(`properties: ${total} operations per engine, ${rejected} rejected on both`);
     expect(total).toBeGreaterThanOrEqual(1_000_000);
     // The streams must exercise the error paths, not only the happy ones.
     expect(rejected).toBeGreaterThan(total / 20);
