@@ -3,8 +3,11 @@
 // agrees with the engine's stats, which agree exactly with the same run in
 // Node. Also the embedding check: the release .wasm loaded by a plain page
 // and driven through its raw exports gives the stats the engine gives.
+// STACKLAB_SCREENSHOT=1 rewrites docs/explorer.png from this run.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { createEngine } from "../src/engine.js";
@@ -169,8 +172,12 @@ describe.skipIf(!HAVE_CHROMIUM)("explorer in Chromium", () => {
       { sides: SideDebug[] } }).__stacklab.sides.every((s) => s.view?.tick === next),
     ticks + 1, { timeout: 10_000 });
 
-    mkdirSync(new URL("docs/", ROOT), { recursive: true });
-    await page.screenshot({ path: new URL("docs/explorer.png", ROOT).pathname });
+    // docs/explorer.png is rewritten only on request (or when missing), so
+    // that an ordinary test run leaves the committed image alone.
+    const shot = new URL("docs/explorer.png", ROOT);
+    const update = process.env.STACKLAB_SCREENSHOT === "1" || !existsSync(shot);
+    await page.screenshot({ path: update ? shot.pathname
+      : join(mkdtempSync(join(tmpdir(), "stacklab-explorer-")), "explorer.png") });
 
     // A scenario file with a bad field is refused on both sides, by path.
     await page.setInputFiles("#file", { name: "bad.json", mimeType: "application/json",
