@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { createEngine } from "./engine.js";
+import { startExplorer } from "./explore.js";
 import { InputError, StackLabError } from "./errors.js";
 import { formatBytes, renderRunReport, renderSweepReport } from "./report/html.js";
 import { applyOp, openTrace } from "./trace/trace.js";
@@ -396,6 +397,19 @@ function commandScenarios(): void {
   process.stdout.write(list.map((b) => `${b.name.padEnd(width)}  ${b.description}\n`).join(""));
 }
 
+/** Port `stacklab explore` listens on unless told otherwise. */
+const DEFAULT_EXPLORER_PORT = 8177;
+
+async function commandExplore(flags: { port: number }): Promise<void> {
+  const server = await startExplorer({ port: flags.port, host: "127.0.0.1" });
+  process.stdout.write(`stacklab explorer: ${server.url}\n(Ctrl-C stops it)\n`);
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
@@ -480,6 +494,13 @@ export function buildProgram(): Command {
     .description("list the built-in scenarios with their purpose")
     .addHelpText("after", examples(["stacklab scenarios", "stacklab run fan-out"]))
     .action(() => commandScenarios());
+
+  program.command("explore")
+    .description("serve the visual explorer on 127.0.0.1 and print its URL")
+    .option("--port <n>", "port to listen on (0: any free port)",
+      (v: string) => (v === "0" ? 0 : positiveInt(v)), DEFAULT_EXPLORER_PORT)
+    .addHelpText("after", examples(["stacklab explore", "stacklab explore --port 9000"]))
+    .action((flags: { port: number }) => commandExplore(flags));
 
   return program;
 }
