@@ -31,7 +31,8 @@ export function checkSnapshotInvariants(s: Snapshot, config: EngineConfig): void
     const elemBytes = span.order < 0 ? span.pages * PAGE_BYTES
       : config.platform.fixedStackBytes << span.order;
     if (elemBytes !== sizeBytes || (addr - span.base) % elemBytes !== 0) {
-      fail("span lookup disagrees with a stack's size", { addr, sizeBytes, owner, span: span.base });
+      fail("span lookup disagrees with a stack's size",
+        { addr, sizeBytes, owner, span: span.base });
     }
     return span;
   };
@@ -81,7 +82,9 @@ export function checkSnapshotInvariants(s: Snapshot, config: EngineConfig): void
   s.stackLarge.forEach((list) => {
     for (const base of list) {
       const span = spanAt(base);
-      if (span === undefined || span.place !== "stackLarge") fail("stackLarge holds a span not marked so", { base });
+      if (span === undefined || span.place !== "stackLarge") {
+        fail("stackLarge holds a span not marked so", { base });
+      }
       claim(base, span.pages * PAGE_BYTES, "stackLarge");
       largeCache += span.pages * PAGE_BYTES;
     }
@@ -101,8 +104,12 @@ function checkHeap(s: Snapshot): (addr: Address) => SpanSnapshot | undefined {
   let cursor = s.heap.arenaBase;
   let previousFree = false;
   for (const r of ranges) {
-    if (r.base !== cursor) fail("heap pages are lost or counted twice", { at: cursor, next: r.base });
-    if (r.span === undefined && previousFree) fail("two free runs touch without coalescing", { at: r.base });
+    if (r.base !== cursor) {
+      fail("heap pages are lost or counted twice", { at: cursor, next: r.base });
+    }
+    if (r.span === undefined && previousFree) {
+      fail("two free runs touch without coalescing", { at: r.base });
+    }
     previousFree = r.span === undefined;
     cursor = r.end;
   }
@@ -110,7 +117,9 @@ function checkHeap(s: Snapshot): (addr: Address) => SpanSnapshot | undefined {
     fail("spans and free runs do not cover the mapped arena", { end: cursor, pages: s.heap.pages });
   }
   const inuse = s.spans.reduce((sum, span) => sum + span.pages * PAGE_BYTES, 0);
-  if (inuse !== s.stats.stackInuse) fail("stackInuse is not the bytes of manual spans", { inuse, stats: s.stats.stackInuse });
+  if (inuse !== s.stats.stackInuse) {
+    fail("stackInuse is not the bytes of manual spans", { inuse, stats: s.stats.stackInuse });
+  }
 
   const spans = s.spans;
   return (addr: Address) => {
@@ -136,15 +145,20 @@ function checkPools(s: Snapshot, config: EngineConfig, outCount: Map<Address, nu
   }));
   for (const span of s.spans) {
     if (span.order < 0) continue;
-    const stacksPerSpan = config.policy.stackCacheBytes / (config.platform.fixedStackBytes << span.order);
-    if (span.pages !== poolSpanPages) fail("a pool span has the wrong page count", { base: span.base });
+    const elemBytes = config.platform.fixedStackBytes << span.order;
+    const stacksPerSpan = config.policy.stackCacheBytes / elemBytes;
+    if (span.pages !== poolSpanPages) {
+      fail("a pool span has the wrong page count", { base: span.base });
+    }
     const out = outCount.get(span.base) ?? 0;
     if (span.allocCount !== out || span.allocCount + span.freeStacks.length !== stacksPerSpan) {
-      fail("bad allocCount", { base: span.base, allocCount: span.allocCount, out, free: span.freeStacks.length });
+      fail("bad allocCount",
+        { base: span.base, allocCount: span.allocCount, out, free: span.freeStacks.length });
     }
     const onList = listed.get(span.base) === span.order;
     if (onList !== (span.freeStacks.length > 0) || onList !== (span.place === "stackpool")) {
-      fail("a pool span with free stacks must be on its order's list, and only then", { base: span.base });
+      fail("a pool span with free stacks must be on its order's list, and only then",
+        { base: span.base });
     }
     if (s.gcPhase === "off" && span.allocCount === 0) {
       fail("an empty pool span outlived the GC-off check", { base: span.base });
@@ -152,14 +166,18 @@ function checkPools(s: Snapshot, config: EngineConfig, outCount: Map<Address, nu
   }
   const bases = new Set(s.spans.map((span) => span.base));
   for (const base of listed.keys()) {
-    if (!bases.has(base)) fail("a stack pool list holds a span that is not in manual state", { base });
+    if (!bases.has(base)) {
+      fail("a stack pool list holds a span that is not in manual state", { base });
+    }
   }
 }
 
 function checkLargeSpans(s: Snapshot, owners: Map<Address, Owner>): void {
   for (const span of s.spans) {
     if (span.order >= 0) continue;
-    if (!owners.has(span.base)) fail("a large-stack span is neither cached nor owned", { base: span.base });
+    if (!owners.has(span.base)) {
+      fail("a large-stack span is neither cached nor owned", { base: span.base });
+    }
     if (s.gcPhase === "off" && span.place === "stackLarge") {
       fail("the large-stack cache holds spans while GC is off", { base: span.base });
     }
@@ -169,7 +187,9 @@ function checkLargeSpans(s: Snapshot, owners: Map<Address, Owner>): void {
 function checkTotals(stats: Stats, sums: { live: number; dead: number; pCache: number;
   poolFree: number; largeCache: number; raw: number }): void {
   const expect = (field: keyof Stats, value: number): void => {
-    if (stats[field] !== value) fail(`stats.${field} disagrees with the lists`, { stats: stats[field], lists: value });
+    if (stats[field] !== value) {
+      fail(`stats.${field} disagrees with the lists`, { stats: stats[field], lists: value });
+    }
   };
   expect("liveStackBytes", sums.live);
   expect("deadGStackBytes", sums.dead);
@@ -188,7 +208,9 @@ function checkFreeGs(s: Snapshot, config: EngineConfig): void {
   const seen = new Set<number>();
   const visit = (index: number, where: string, wantStack?: boolean): void => {
     const g = s.gs[index];
-    if (g === undefined || g.status !== "dead") fail("a free-G list holds a G that is not dead", { index, where });
+    if (g === undefined || g.status !== "dead") {
+      fail("a free-G list holds a G that is not dead", { index, where });
+    }
     if (seen.has(index)) fail("a G is on two free-G lists", { index, where });
     seen.add(index);
     if (wantStack !== undefined && (g.lo !== 0) !== wantStack) {
@@ -197,7 +219,9 @@ function checkFreeGs(s: Snapshot, config: EngineConfig): void {
   };
   let local = 0;
   s.procs.forEach((proc, p) => {
-    if (proc.gFree.length >= config.policy.gfreeSpillAt) fail("a P's free-G list reached the spill limit", { p });
+    if (proc.gFree.length >= config.policy.gfreeSpillAt) {
+      fail("a P's free-G list reached the spill limit", { p });
+    }
     proc.gFree.forEach((i) => visit(i, `P ${p}`));
     local += proc.gFree.length;
   });

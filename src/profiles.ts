@@ -134,21 +134,30 @@ export function resolveConfig(options: EngineOptions = {}): EngineConfig {
     if (!OPTION_KEYS.has(key)) fail(key, "unknown option");
   }
   const engine = options.engine ?? "wasm";
-  if (engine !== "wasm" && engine !== "ts") fail("engine", `expected "wasm" or "ts", got ${JSON.stringify(engine)}`);
+  if (engine !== "wasm" && engine !== "ts") {
+    fail("engine", `expected "wasm" or "ts", got ${JSON.stringify(engine)}`);
+  }
   const platformName = options.platform ?? "linux/amd64";
   if (!(platformName in PLATFORM_FACTS)) {
-    fail("platform", `expected one of ${PLATFORMS.join(", ")}, got ${JSON.stringify(platformName)}`);
+    fail("platform",
+      `expected one of ${PLATFORMS.join(", ")}, got ${JSON.stringify(platformName)}`);
   }
   const platform = platformProfile(platformName);
   const goVersion = options.goVersion ?? "go1.19";
-  if (!GO_VERSIONS.includes(goVersion)) fail("goVersion", `expected go1.18 or go1.19, got ${JSON.stringify(goVersion)}`);
+  if (!GO_VERSIONS.includes(goVersion)) {
+    fail("goVersion", `expected go1.18 or go1.19, got ${JSON.stringify(goVersion)}`);
+  }
   const adaptive = options.adaptiveStackStart ?? goVersion !== "go1.18";
   if (typeof adaptive !== "boolean") fail("adaptiveStackStart", "expected a boolean");
-  if (adaptive && goVersion === "go1.18") fail("adaptiveStackStart", "go1.18 has no adaptive stack start");
+  if (adaptive && goVersion === "go1.18") {
+    fail("adaptiveStackStart", "go1.18 has no adaptive stack start");
+  }
   const procs = positiveInteger("procs", options.procs ?? 1, MAX_PROCS);
   const heapLimitBytes = positiveInteger("heapLimitBytes",
     options.heapLimitBytes ?? DEFAULT_HEAP_LIMIT_BYTES, MAX_HEAP_LIMIT_BYTES);
-  if (heapLimitBytes % PAGE_BYTES !== 0) fail("heapLimitBytes", `must be a multiple of ${PAGE_BYTES}`);
+  if (heapLimitBytes % PAGE_BYTES !== 0) {
+    fail("heapLimitBytes", `must be a multiple of ${PAGE_BYTES}`);
+  }
 
   const policy = defaultPolicy(platform);
   const given = options.policy ?? {};
@@ -188,13 +197,18 @@ function checkBuild(build: unknown): "release" | "debug" {
 }
 
 function checkPolicy(policy: Policy, platform: PlatformProfile): void {
-  if (!isPowerOfTwo(policy.stackCacheBytes) || policy.stackCacheBytes < 2 * platform.fixedStackBytes) {
-    fail("policy.stackCacheBytes", `expected a power of two >= ${2 * platform.fixedStackBytes}, got ${policy.stackCacheBytes}`);
+  const minCacheBytes = 2 * platform.fixedStackBytes;
+  if (!isPowerOfTwo(policy.stackCacheBytes) || policy.stackCacheBytes < minCacheBytes) {
+    fail("policy.stackCacheBytes",
+      `expected a power of two >= ${2 * platform.fixedStackBytes}, got ${policy.stackCacheBytes}`);
   }
   if (policy.stackCacheBytes % PAGE_BYTES !== 0) {
-    fail("policy.stackCacheBytes", `must be a whole number of ${PAGE_BYTES}-byte pages, got ${policy.stackCacheBytes}`);
+    fail("policy.stackCacheBytes",
+      `must be a whole number of ${PAGE_BYTES}-byte pages, got ${policy.stackCacheBytes}`);
   }
-  if (policy.numStackOrders > 8) fail("policy.numStackOrders", `expected at most 8, got ${policy.numStackOrders}`);
+  if (policy.numStackOrders > 8) {
+    fail("policy.numStackOrders", `expected at most 8, got ${policy.numStackOrders}`);
+  }
   // The first size that is not small must fill whole pages, because large
   // stacks get spans of their own.
   const firstLargeBytes = Math.min(platform.fixedStackBytes * 2 ** policy.numStackOrders,
@@ -204,7 +218,8 @@ function checkPolicy(policy: Policy, platform: PlatformProfile): void {
       + `stacks large, and a large stack needs at least one ${PAGE_BYTES}-byte page`);
   }
   if (policy.gfreeKeep >= policy.gfreeSpillAt) {
-    fail("policy.gfreeKeep", `must be below gfreeSpillAt (${policy.gfreeSpillAt}), got ${policy.gfreeKeep}`);
+    fail("policy.gfreeKeep",
+      `must be below gfreeSpillAt (${policy.gfreeSpillAt}), got ${policy.gfreeKeep}`);
   }
 }
 

@@ -48,8 +48,11 @@ export function checkStackSize(operation: string, stack: number | Stack,
     }
     bytes = stack;
   } else {
-    if (typeof stack !== "object" || stack === null || !isInteger(stack.lo) || !isInteger(stack.hi)) {
-      throw new UsageError(operation, "badArgument", "stack must be { lo, hi } with integer addresses");
+    const valid = typeof stack === "object" && stack !== null
+      && isInteger(stack.lo) && isInteger(stack.hi);
+    if (!valid) {
+      throw new UsageError(operation, "badArgument",
+        "stack must be { lo, hi } with integer addresses");
     }
     bytes = stack.hi - stack.lo;
   }

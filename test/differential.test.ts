@@ -26,7 +26,8 @@ function compareEngines(options: EngineOptions, ops: Parameters<typeof apply>[2]
 describe("differential: wasm core against the reference engine", () => {
   for (const build of ["release", "debug"] as const) {
     it(`random operation streams agree step by step (${build})`, () => {
-      fc.assert(fc.property(configArb, fc.array(opArb, { minLength: 1, maxLength: 250, size: "max" }),
+      const streams = fc.array(opArb, { minLength: 1, maxLength: 250, size: "max" });
+      fc.assert(fc.property(configArb, streams,
         (options, ops) => compareEngines(options, ops, build)), { numRuns: 60, seed: 20261203 });
     });
   }

@@ -74,7 +74,8 @@ describe("fuzz: the scenario parser only ever raises typed errors", () => {
   });
 
   it("both outcomes happened", () => {
-    console.info(`fuzz-scenario: ${accepted} inputs accepted, ${refused} refused with a typed error`);
+    console.info(`fuzz-scenario: ${accepted} inputs accepted, `
+      + `${refused} refused with a typed error`);
     expect(accepted).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(1000);
   });

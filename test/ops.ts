@@ -40,19 +40,25 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("gc" as const), p: P }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("gcStart" as const), p: P }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("gcFinish" as const), p: P }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("procresize" as const), n: fc.integer({ min: 0, max: 5 }) }) },
+  { weight: 1, arbitrary: fc.record({
+    op: fc.constant("procresize" as const), n: fc.integer({ min: 0, max: 5 }),
+  }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("readMemStats" as const) }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant("stackalloc" as const), bytes: fc.constantFrom(...SIZES), p: PNOP }) },
+  { weight: 4, arbitrary: fc.record({
+    op: fc.constant("stackalloc" as const), bytes: fc.constantFrom(...SIZES), p: PNOP,
+  }) },
   { weight: 4, arbitrary: fc.record({
     op: fc.constant("stackfree" as const), pick: PICK, p: PNOP,
     mangle: fc.constantFrom<Mangle>("none", "none", "none", "size", "shift", "again"),
   }) },
   { weight: 1, arbitrary: fc.record({
-    op: fc.constant("stackfreeBogus" as const), lo: fc.nat({ max: 2 ** 20 }), bytes: fc.constantFrom(2048, 4096),
+    op: fc.constant("stackfreeBogus" as const), lo: fc.nat({ max: 2 ** 20 }),
+    bytes: fc.constantFrom(2048, 4096),
   }) },
 );
 
-const PLATFORMS: PlatformName[] = ["linux/amd64", "windows/amd64", "windows/386", "plan9", "ios/arm64"];
+const PLATFORMS: PlatformName[] = ["linux/amd64", "windows/amd64", "windows/386", "plan9",
+  "ios/arm64"];
 
 export const configArb: fc.Arbitrary<EngineOptions> = fc.record({
   platform: fc.constantFrom(...PLATFORMS),
@@ -135,6 +141,8 @@ function run(e: Engine, t: Tracker, op: Op): unknown {
       return undefined;
     }
     case "stackfreeBogus":
-      return e.stackfree({ lo: 0xc0_0000_0000 + op.lo * 2048, hi: 0xc0_0000_0000 + op.lo * 2048 + op.bytes }, 0);
+      // Addresses at 2 KiB steps from the arena base, mostly not stacks.
+      const lo = 0xc0_0000_0000 + op.lo * 2048;
+      return e.stackfree({ lo, hi: lo + op.bytes }, 0);
   }
 }

@@ -44,8 +44,9 @@ describe.each(VARIANTS)("small and large stacks per platform ($name)", (variant)
     const e = engineFor(variant, { platform });
     const { fixedStackBytes, numStackOrders } = platformProfile(platform);
     const largestSmall = fixedStackBytes << (numStackOrders - 1);
-    const small = e.stackalloc(Math.min(largestSmall, 16384), 0);
-    expect(e.snapshot().spans[0]!.order).toBe(Math.log2(Math.min(largestSmall, 16384) / fixedStackBytes));
+    const smallBytes = Math.min(largestSmall, 16384);
+    const small = e.stackalloc(smallBytes, 0);
+    expect(e.snapshot().spans[0]!.order).toBe(Math.log2(smallBytes / fixedStackBytes));
     e.stackfree(small, 0);
     const large = e.stackalloc(Math.max(largestSmall * 2, 32768), 0);
     expect(e.snapshot().spans.some((s) => s.order === -1 && s.base === large.lo)).toBe(true);

@@ -389,10 +389,12 @@ class ReferenceEngine implements Engine {
     }
     const { kind } = this.mem.classify(stack.lo);
     if (kind === "noSpan") {
-      throw runtimeThrow("stackfree", "notStackSpan", `no stack span holds ${stack.lo}`, { ...stack });
+      throw runtimeThrow("stackfree", "notStackSpan", `no stack span holds ${stack.lo}`,
+        { ...stack });
     }
     if (kind === "free") {
-      throw runtimeThrow("stackfree", "doubleFree", `stack at ${stack.lo} is already free`, { ...stack });
+      throw runtimeThrow("stackfree", "doubleFree", `stack at ${stack.lo} is already free`,
+        { ...stack });
     }
     const what = kind === "misaligned" ? "is not the start of a stack" : "belongs to a goroutine";
     throw runtimeThrow("stackfree", "badStackSize", `${stack.lo} ${what}`, { ...stack });

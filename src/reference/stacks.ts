@@ -169,7 +169,9 @@ export class StackMemory {
       list.insert(span, "stackpool");
     }
     const addr = span.freeStacks.pop();
-    if (addr === undefined) throw new InvariantError("span has no free stacks", { base: span.base });
+    if (addr === undefined) {
+      throw new InvariantError("span has no free stacks", { base: span.base });
+    }
     span.allocCount++;
     this.poolFreeBytes -= span.elemBytes;
     if (span.freeStacks.length === 0) list.remove(span, "full");
