@@ -10,7 +10,7 @@ import { createEngine } from "./engine.js";
 import { startExplorer } from "./explore.js";
 import { InputError, StackLabError } from "./errors.js";
 import { formatBytes, renderRunReport, renderSweepReport } from "./report/html.js";
-import { applyOp, openTrace } from "./trace/trace.js";
+import { openTrace, replayTrace } from "./trace/trace.js";
 import { STATS_FIELDS } from "./types.js";
 import type { EngineKind, Stats } from "./types.js";
 import { executeScenario, listBuiltinScenarios, loadScenario, readScenarioSource }
@@ -166,33 +166,20 @@ async function commandReplay(file: string, flags: { engine: EngineKind; json?: b
   const engine = createEngine({ ...source.engineOptions, engine: flags.engine });
   const progress = new LazyProgress("replay", flags.json === true);
   const started = performance.now();
-  let operations = 0;
   let pending: string[] = [];
+  const json = flags.json === true;
+  let operations: number;
   try {
-    for await (const record of source.ops) {
-      try {
-        applyOp(engine, record.op);
-      } catch (error) {
-        if (error instanceof StackLabError && !(error instanceof InputError)) {
-          const where = record.line !== undefined ? { line: record.line }
-            : { byteOffset: record.byteOffset ?? 0 };
-          const which = record.line === undefined ? ` (operation ${operations + 1})` : "";
-          throw new InputError(file, { ...where, field: record.op.op },
-            `${error.message}${which}`);
-        }
-        throw error;
-      }
-      operations++;
-      if (flags.json === true) {
-        pending.push(JSON.stringify(engine.stats()));
+    operations = await replayTrace(source, engine, file, {
+      onOpStats: json ? async (_op, stats) => {
+        pending.push(JSON.stringify(stats));
         if (pending.length >= 1024) {
           await writeOut(`${pending.join("\n")}\n`);
           pending = [];
         }
-      } else if ((operations & 0xffff) === 0) {
-        progress.update(operations, operations * 2);
-      }
-    }
+      } : undefined,
+      onProgress: json ? undefined : (count) => progress.update(count, count * 2),
+    });
   } finally {
     progress.stop();
   }

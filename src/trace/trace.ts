@@ -101,8 +101,11 @@ export function applyOp(engine: Engine, op: Op): Stats | undefined {
 
 /** Progress and per-operation hooks of replayTrace. */
 export interface ReplayOptions {
-  /** Called after each operation with its stats (costly: one stats() per op). */
-  onOpStats?: (op: Op, stats: Stats) => void;
+  /**
+   * Called after each operation with its stats (costly: one stats() per
+   * op). A returned promise is awaited, so a writer can apply backpressure.
+   */
+  onOpStats?: (op: Op, stats: Stats) => void | Promise<void>;
   /** Called every 65,536 operations. */
   onProgress?: (operations: number) => void;
 }
@@ -130,7 +133,10 @@ export async function replayTrace(source: TraceSource, engine: Engine, file: str
       throw error;
     }
     operations++;
-    if (options.onOpStats !== undefined) options.onOpStats(record.op, engine.stats());
+    if (options.onOpStats !== undefined) {
+      const written = options.onOpStats(record.op, engine.stats());
+      if (written !== undefined) await written;
+    }
     if ((operations & progressMask) === 0) options.onProgress?.(operations);
   }
   return operations;
