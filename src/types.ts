@@ -163,6 +163,19 @@ export const STATS_FIELDS = [
   "startingStackSize", "heapPages", "gcCycles",
 ] as const satisfies readonly (keyof Stats)[];
 
+/**
+ * The parts stackInuse is made of, in the order stacked charts draw them
+ * (bottom first), with the label reports give each.
+ */
+export const STACK_INUSE_PARTS = [
+  { field: "liveStackBytes", label: "live G stacks" },
+  { field: "deadGStackBytes", label: "dead G stacks" },
+  { field: "pCacheBytes", label: "P stack caches" },
+  { field: "poolFreeBytes", label: "pool free" },
+  { field: "largeCacheBytes", label: "large-stack cache" },
+  { field: "rawStackBytes", label: "raw stacks" },
+] as const satisfies readonly { field: keyof Stats; label: string }[];
+
 /** Which list a span in manual state is on. */
 export type SpanPlace = "stackpool" | "full" | "stackLarge" | "inUse";
 

@@ -4,6 +4,7 @@
 // waits there on the control words (Atomics.wait), which is how the
 // synchronous scenario driver can pause between two ticks.
 
+import { STACK_INUSE_PARTS } from "../../src/types.js";
 import type { Stats } from "../../src/types.js";
 import type { Scenario } from "../../src/workload/types.js";
 
@@ -23,10 +24,7 @@ export const UNLIMITED_TICKS = 0x7fff_ffff;
 export const SPAN_PLACES = ["stackpool", "full", "stackLarge", "inUse"] as const;
 
 /** Chart columns of one sample, in this order (bytes, tick first). */
-export const SAMPLE_FIELDS = [
-  "liveStackBytes", "deadGStackBytes", "pCacheBytes", "poolFreeBytes",
-  "largeCacheBytes", "rawStackBytes",
-] as const satisfies readonly (keyof Stats)[];
+export const SAMPLE_FIELDS = STACK_INUSE_PARTS.map((part) => part.field);
 /** Numbers per sample row: the tick, then SAMPLE_FIELDS. */
 export const SAMPLE_WIDTH = 1 + SAMPLE_FIELDS.length;
 

@@ -6,7 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { STATS_FIELDS } from "../types.js";
+import { STACK_INUSE_PARTS, STATS_FIELDS } from "../types.js";
 import type { Bytes, EngineKind, Stats } from "../types.js";
 import type { Sample } from "../workload/types.js";
 
@@ -56,15 +56,6 @@ export interface SweepReportColumn {
   samples: Sample[];
 }
 
-/** The layers of stackInuse, bottom first, as the stacked chart draws them. */
-const STACK_LAYERS: { name: string; field: keyof Stats }[] = [
-  { name: "live G stacks", field: "liveStackBytes" },
-  { name: "dead G stacks", field: "deadGStackBytes" },
-  { name: "P stack caches", field: "pCacheBytes" },
-  { name: "pool free", field: "poolFreeBytes" },
-  { name: "large-stack cache", field: "largeCacheBytes" },
-  { name: "raw stacks", field: "rawStackBytes" },
-];
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -96,9 +87,9 @@ export function runCharts(samples: Sample[]): ReportChart[] {
   // chart then draws the tallest first so lower layers stay visible.
   const cumulative: { name: string; values: number[] }[] = [];
   let running = samples.map(() => 0);
-  for (const layer of STACK_LAYERS) {
+  for (const layer of STACK_INUSE_PARTS) {
     running = running.map((v, i) => v + samples[i]![layer.field]);
-    cumulative.push({ name: layer.name, values: running });
+    cumulative.push({ name: layer.label, values: running });
   }
   return [
     {
