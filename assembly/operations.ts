@@ -235,3 +235,20 @@ export function rawStackfree(page: i32, offsetBytes: u32, sizeBytes: f64, p: i32
 export function gStack(g: u32): u32 {
   return gStackSlot(g);
 }
+
+/**
+ * The driver's raw stackalloc on no P, with sizeBytes a valid stack size
+ * (the scenario compiler checked it). @returns the slot or -code.
+ */
+export function rawStackallocOn(sizeBytes: u32): i32 {
+  if (!hasHeadroom(worstCasePages(sizeBytes) as f64)) return -ErrorCode.OutOfMemory;
+  const slot = stackalloc(sizeBytes, NO_P, OWNER_RAW);
+  addStat(ST_RAW_STACK, sizeBytes as f64);
+  return slot as i32;
+}
+
+/** The driver's raw stackfree on no P of a raw stack it allocated. */
+export function rawStackfreeSlot(slot: u32, sizeBytes: u32): void {
+  addStat(ST_RAW_STACK, -(sizeBytes as f64));
+  stackfree(slot, sizeBytes, NO_P);
+}

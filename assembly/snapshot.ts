@@ -17,11 +17,11 @@
 
 import {
   FIXED_STACK, GC_PHASE, GFREE_NOSTACK, GFREE_STACK, G_COUNT, LARGE_LISTS,
-  MAPPED_PAGES, NUM_ORDERS, PROCS, SCRATCH, SCRATCH_BYTES, SCRATCH_USED,
-  SLOTS_PER_PAGE_SHIFT, STARTING_STACK, globalU32, orderBytes, setGlobalU32,
+  MAPPED_PAGES, NEXT_GOID, NUM_ORDERS, PROCS, SCRATCH, SCRATCH_BYTES, SCRATCH_USED,
+  SLOTS_PER_PAGE_SHIFT, STARTING_STACK, globalF64, globalU32, orderBytes, setGlobalU32,
 } from "./globals";
 import {
-  gGoid, gP, gSchedlink, gStackBytes, gStackSlot, gStatus, gUsedBytes,
+  G_LIVE, gGoid, gP, gSchedlink, gStackBytes, gStackSlot, gStatus, gUsedBytes,
 } from "./goroutines";
 import { OWNER_RAW, SLOT_OUT_BIT, SLOT_OWNER_MASK, pageSlot, pageSpan, slotWord } from "./layout";
 import { reserveBytes } from "./memory";
@@ -222,4 +222,27 @@ export function snapshot(): u32 {
 /** Address of the scratch buffer the last snapshot wrote. */
 export function scratchAddress(): usize {
   return globalU32(SCRATCH) as usize;
+}
+
+/**
+ * Writes what a host needs to address live goroutines by id: the goroutine
+ * id the next newproc gets, GOMAXPROCS, the live count, then (goid, G
+ * index) per live goroutine in index order.
+ * @returns the number of f64 values written to the scratch buffer
+ */
+export function liveGoroutines(): u32 {
+  setGlobalU32(SCRATCH_USED, 0);
+  emit(globalF64(NEXT_GOID) + 1);
+  emit(globalU32(PROCS) as f64);
+  const at = emitCountLater();
+  const count = globalU32(G_COUNT);
+  let live: u32 = 0;
+  for (let g: u32 = 0; g < count; g++) {
+    if (gStatus(g) != G_LIVE) continue;
+    emit(gGoid(g));
+    emit(g as f64);
+    live++;
+  }
+  patchCount(at, live);
+  return globalU32(SCRATCH_USED);
 }

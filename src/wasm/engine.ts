@@ -3,7 +3,9 @@
 // API needs and the core does not (goroutine id to G index, error texts),
 // runs the same argument checks as the reference engine (src/validate.ts),
 // and turns the core's refusal codes into UsageErrors and any trap into an
-// InvariantError that retires the engine.
+// InvariantError that retires the engine. It also runs operation batches
+// (batch.ts) and lends its core to the native scenario driver (driver.ts),
+// after which it rebuilds its goroutine table from the core on next use.
 
 import {
   ERROR_CODES, InvariantError, StackLabError, UsageError, runtimeThrow,
@@ -16,6 +18,11 @@ import type {
 } from "../types.js";
 import { STATS_FIELDS } from "../types.js";
 import { checkOperand, checkP, checkProcs, checkStackSize } from "../validate.js";
+import type { Op } from "../workload/types.js";
+import type { BatchOptions, BatchOutcome, BatchResult } from "./batch.js";
+import {
+  BATCH_RECORD_BYTES, BATCH_REF, NO_G_INDEX, OpCode, RecordField, pArg,
+} from "./batch.js";
 import type { CoreExports, WasmBuild } from "./load.js";
 import { coreModule, instantiateCore } from "./load.js";
 import { decodeSnapshot } from "./snapshot.js";
@@ -30,6 +37,9 @@ export interface WasmEngineOptions {
 
 /** The core's P argument for "no P". */
 const NO_P_ARG = -1;
+/** Values per live goroutine and before them in liveGoroutines' output. */
+const LIVE_PAIR_VALUES = 2;
+const LIVE_HEADER_VALUES = 3;
 
 /**
  * Creates a wasm engine: one core instance holding the whole state.
@@ -41,12 +51,15 @@ export function createWasmEngine(config: EngineConfig,
   return new WasmEngine(config, instantiateCore(module));
 }
 
-class WasmEngine implements Engine {
+/** The Engine over one core instance; exported for the native driver. */
+export class WasmEngine implements Engine {
   /** Live goroutines: goroutine id to G index. */
   private readonly live = new Map<number, number>();
   private nextGoid = 1;
   private procs: number;
   private retired: InvariantError | undefined;
+  /** The core ran operations the host did not see (the native driver). */
+  private stale = false;
 
   constructor(readonly config: EngineConfig, private readonly core: CoreExports) {
     const { platform: pf, policy } = config;
@@ -63,6 +76,7 @@ class WasmEngine implements Engine {
   }
 
   newproc(p: number): number {
+    this.fresh();
     checkP("newproc", p, this.procs, false);
     this.enter("newproc");
     let g: number;
@@ -111,6 +125,7 @@ class WasmEngine implements Engine {
   }
 
   gcStart(p = 0): void {
+    this.fresh();
     checkP("gcStart", p, this.procs, false);
     const status = this.call("gcStart", () => this.core.gcStart(p));
     if (status < 0) this.refuse("gcStart", status, { p });
@@ -118,6 +133,7 @@ class WasmEngine implements Engine {
   }
 
   gcFinish(p = 0): void {
+    this.fresh();
     checkP("gcFinish", p, this.procs, false);
     const status = this.call("gcFinish", () => this.core.gcFinish(p));
     if (status < 0) this.refuse("gcFinish", status, { p });
@@ -125,6 +141,7 @@ class WasmEngine implements Engine {
   }
 
   procresize(procs: number): void {
+    this.fresh();
     checkProcs("procresize", procs);
     const status = this.call("procresize", () => this.core.procresize(procs));
     if (status < 0) this.refuse("procresize", status, { procs });
@@ -139,6 +156,7 @@ class WasmEngine implements Engine {
   }
 
   stackalloc(bytes: Bytes, p: PRef): Stack {
+    this.fresh();
     checkStackSize("stackalloc", bytes, this.config);
     checkP("stackalloc", p, this.procs, true);
     const slot = this.call("stackalloc",
@@ -149,12 +167,10 @@ class WasmEngine implements Engine {
   }
 
   stackfree(stack: Stack, p: PRef): void {
+    this.fresh();
     const bytes = checkStackSize("stackfree", stack, this.config);
     checkP("stackfree", p, this.procs, true);
-    const offset = stack.lo - ARENA_BASE_ADDRESS;
-    const inArena = offset >= 0 && offset < 2 ** 31 * PAGE_BYTES;
-    const page = inArena ? Math.floor(offset / PAGE_BYTES) : -1;
-    const offsetBytes = inArena ? offset - page * PAGE_BYTES : 0;
+    const { page, offsetBytes } = arenaPlace(stack.lo);
     const status = this.call("stackfree", () => this.core.rawStackfree(page, offsetBytes,
       bytes, p === "noP" ? NO_P_ARG : p));
     if (status < 0) this.refuse("stackfree", status, { ...stack, p });
@@ -181,12 +197,152 @@ class WasmEngine implements Engine {
     checkSnapshotInvariants(this.snapshot(), this.config);
   }
 
+  /**
+   * Runs operations in one core call through the batch executor. Goroutine
+   * ids name goroutines as in the per-operation API, including those a
+   * newproc earlier in the same batch makes.
+   * Limitation: with stopOnError false, a goroutine id is bound to the
+   * newproc that would make it if every earlier newproc of the batch
+   * succeeded; after a refused newproc, later ids in the batch are off by
+   * one from what per-operation calls would give.
+   * @param ops the operations, as traces record them.
+   * @returns how many ran and one outcome each (refusals as error codes).
+   * @throws InvariantError when the core traps (the engine is retired).
+   */
+  batch(ops: readonly Op[], options: BatchOptions = {}): BatchResult {
+    this.fresh();
+    const core = this.core;
+    const addr = this.call("batch", () => core.batchBuffer(Math.max(ops.length, 1))) >>> 0;
+    const view = new DataView(core.memory.buffer, addr, ops.length * BATCH_RECORD_BYTES);
+    this.encodeBatch(view, ops);
+    const executed = this.call("batch",
+      () => core.batchRun(addr, ops.length, options.stopOnError === false ? 0 : 1));
+    if (executed < 0) {
+      this.retired = new InvariantError(`batch: core refused its own buffer (${executed})`);
+      throw this.retired;
+    }
+    const results = new DataView(core.memory.buffer, addr, ops.length * BATCH_RECORD_BYTES);
+    const outcomes: BatchOutcome[] = [];
+    for (let i = 0; i < executed; i++) {
+      outcomes.push(this.decodeOutcome(ops[i]!,
+        results.getInt32(i * BATCH_RECORD_BYTES + RecordField.result, true)));
+    }
+    return this.after({ executed, outcomes });
+  }
+
+  private encodeBatch(view: DataView, ops: readonly Op[]): void {
+    const madeBy = new Map<number, number>();
+    const exited = new Set<number>();
+    let predictedGoid = this.nextGoid;
+    const gArg = (goid: number): number => {
+      if (exited.has(goid)) return NO_G_INDEX;
+      const record = madeBy.get(goid);
+      if (record !== undefined) return (BATCH_REF | record) >>> 0;
+      return (Number.isInteger(goid) ? this.live.get(goid) : undefined) ?? NO_G_INDEX;
+    };
+    const num = (x: unknown): number => (typeof x === "number" ? x : Number.NaN);
+    ops.forEach((op, i) => {
+      const at = i * BATCH_RECORD_BYTES;
+      let p = 0;
+      let g = 0;
+      let bytes = 0;
+      let page = 0;
+      let offset = 0;
+      switch (op.op) {
+        case "newproc": p = pArg(op.p, false); madeBy.set(predictedGoid++, i); break;
+        case "use": g = gArg(op.g); bytes = num(op.bytes); break;
+        case "goexit": g = gArg(op.g); exited.add(op.g); break;
+        case "gc": case "gcStart": case "gcFinish": p = pArg(op.p ?? 0, false); break;
+        case "procresize": p = Number.isSafeInteger(op.n) && Math.abs(op.n) < 2 ** 31
+          ? op.n : 0; break;
+        case "readMemStats": break;
+        case "stackalloc": p = pArg(op.p, true); bytes = num(op.bytes); break;
+        case "stackfree": {
+          p = pArg(op.p, true);
+          const valid = Number.isSafeInteger(op.lo) && Number.isSafeInteger(op.bytes);
+          bytes = valid ? op.bytes : Number.NaN;
+          const where = arenaPlace(valid ? op.lo : ARENA_BASE_ADDRESS);
+          page = where.page;
+          offset = where.offsetBytes;
+          break;
+        }
+      }
+      view.setUint32(at + RecordField.op, OpCode[op.op], true);
+      view.setInt32(at + RecordField.p, p, true);
+      view.setUint32(at + RecordField.g, g, true);
+      view.setUint32(at + RecordField.offset, offset, true);
+      view.setFloat64(at + RecordField.bytes, bytes, true);
+      view.setInt32(at + RecordField.page, page, true);
+      view.setInt32(at + RecordField.result, 0, true);
+    });
+  }
+
+  /** One record's outcome; keeps the goroutine table and GOMAXPROCS. */
+  private decodeOutcome(op: Op, result: number): BatchOutcome {
+    if (result < 0) {
+      const code: ErrorCode = ERROR_CODES[-result - 1] ?? "invariant";
+      return { ok: false, code };
+    }
+    switch (op.op) {
+      case "newproc": {
+        const goid = this.nextGoid++;
+        this.live.set(goid, result);
+        return { ok: true, value: goid };
+      }
+      case "goexit": this.live.delete(op.g); break;
+      case "procresize": this.procs = op.n; break;
+      case "stackalloc": {
+        const lo = ARENA_BASE_ADDRESS + result * this.config.platform.fixedStackBytes;
+        return { ok: true, value: { lo, hi: lo + op.bytes } };
+      }
+      default: break;
+    }
+    return { ok: true };
+  }
+
+  /**
+   * The core, for the native scenario driver (src/wasm/driver.ts); the
+   * host's goroutine table is rebuilt from the core on next use.
+   * @internal
+   */
+  lendCore(operation: string): CoreExports {
+    this.ensureUsable(operation);
+    this.stale = true;
+    return this.core;
+  }
+
+  /**
+   * The error for a trap in a lent core; retires the engine.
+   * @internal
+   */
+  coreTrapped(operation: string, error: unknown): Error {
+    return this.trapped(operation, error);
+  }
+
+  /** Rebuilds the goroutine table and GOMAXPROCS after a native run. */
+  private fresh(): void {
+    if (!this.stale || this.retired !== undefined) return;
+    this.stale = false;
+    const count = this.call("sync", () => this.core.liveGoroutines()) >>> 0;
+    const values = new Float64Array(this.core.memory.buffer,
+      this.core.scratchAddress() >>> 0, count);
+    this.nextGoid = values[0]!;
+    this.procs = values[1]!;
+    this.live.clear();
+    const live = values[2]!;
+    for (let i = 0; i < live; i++) {
+      const at = LIVE_HEADER_VALUES + i * LIVE_PAIR_VALUES;
+      this.live.set(values[at]!, values[at + 1]!);
+    }
+  }
+
   /** Linear memory the core uses now, in bytes. */
   get memoryBytes(): number {
     return this.core.memory.buffer.byteLength;
   }
 
   private liveG(operation: string, goid: number): number {
+    this.fresh();
     const g = Number.isInteger(goid) ? this.live.get(goid) : undefined;
     if (g === undefined) {
       throw runtimeThrow(operation, "unknownGoroutine",
@@ -245,6 +401,14 @@ class WasmEngine implements Engine {
     if (this.config.checkInvariants) this.checkInvariants();
     return value;
   }
+}
+
+/** The arena page of a simulated address and its offset in the page. */
+function arenaPlace(lo: number): { page: number; offsetBytes: number } {
+  const offset = lo - ARENA_BASE_ADDRESS;
+  const inArena = offset >= 0 && offset < 2 ** 31 * PAGE_BYTES;
+  const page = inArena ? Math.floor(offset / PAGE_BYTES) : -1;
+  return { page, offsetBytes: inArena ? offset - page * PAGE_BYTES : 0 };
 }
 
 /** The "(value seen, value expected)" part of a refusal message. */

@@ -31,7 +31,20 @@ export interface CoreExports {
   statsAddress(): number;
   snapshot(): number;
   scratchAddress(): number;
+  liveGoroutines(): number;
+  /** The layout version of these exports (docs/ABI.md). */
+  ABI_VERSION: WebAssembly.Global;
+  batchBuffer(records: number): number;
+  batchRun(addr: number, count: number, stopOnError: number): number;
+  driverInput(phases: number, tables: number, gcTicks: number, resizePairs: number): number;
+  driverStart(seed: number, wheelSize: number, procs: number, sampleEvery: number): number;
+  driverRun(maxTicks: number, maxOps: number): number;
+  driverOutAddress(): number;
+  driverSamplesAddress(): number;
 }
+
+/** The ABI version this host speaks; a core with another is refused. */
+export const CORE_ABI_VERSION = 1;
 
 const URLS: Record<WasmBuild, URL> = {
   release: new URL("../../build/release.wasm", import.meta.url),
@@ -60,8 +73,17 @@ function readCoreFile(url: URL): Uint8Array<ArrayBuffer> {
   return fs.readFileSync(url);
 }
 
-/** A fresh instance of the core: one engine's whole state. */
+/**
+ * A fresh instance of the core: one engine's whole state.
+ * @throws Error when the core's ABI_VERSION is not CORE_ABI_VERSION.
+ */
 export function instantiateCore(module: WebAssembly.Module): CoreExports {
   const { instance } = loader.instantiateSync(module, {});
-  return instance.exports as unknown as CoreExports;
+  const core = instance.exports as unknown as CoreExports;
+  const version: unknown = core.ABI_VERSION?.value;
+  if (version !== CORE_ABI_VERSION) {
+    throw new Error(`instantiateCore: core ABI version ${String(version)}, ` +
+      `expected ${CORE_ABI_VERSION} (rebuild the core or the host)`);
+  }
+  return core;
 }

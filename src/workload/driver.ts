@@ -4,6 +4,12 @@
 // AssemblyScript core can run the same algorithm and issue the bit-identical
 // operation sequence. docs/SCENARIOS.md ("The driver algorithm") is the
 // porting spec; any change here must change that section too.
+//
+// On a wasm engine, with no onOp callback and no per-operation invariant
+// checks, runScenario hands the run to the core's own copy of this state
+// machine (src/wasm/driver.ts), which gives the same results without a
+// host call per operation. `stacklab run --trace` asks for onOp, so traced
+// runs always take the per-operation path below.
 
 import type { Engine, Stats, Stack } from "../types.js";
 import {
@@ -11,6 +17,8 @@ import {
   TABLE_ENTRIES, TABLE_INDEX_SHIFT,
 } from "./compile.js";
 import { Rng } from "./rng.js";
+import { runScenarioNative } from "../wasm/driver.js";
+import { WasmEngine } from "../wasm/engine.js";
 import type { CompiledScenario, RunOptions, RunResult, Sample } from "./types.js";
 
 /** End of a slot list. */
@@ -103,6 +111,10 @@ function sampleOf(tick: number, stats: Stats): Sample {
  */
 export function runScenario(engine: Engine, compiled: CompiledScenario,
   options: RunOptions = {}): RunResult {
+  if (options.onOp === undefined && engine instanceof WasmEngine
+    && !engine.config.checkInvariants) {
+    return runScenarioNative(engine, compiled, options);
+  }
   const { phases, tables, gcTicks, resizeSteps } = compiled;
   const { onOp, onSample, onTick } = options;
   const sampleEvery = options.sampleEvery ?? 0;
