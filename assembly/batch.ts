@@ -8,7 +8,9 @@
 // +4  i32 p        P index, -1 = no P (stackalloc, stackfree only);
 //                  procresize: the new GOMAXPROCS
 // +8  u32 g        G index (use, goexit), or BATCH_REF | k: the G that
-//                  newproc record k (< this record) of the same batch made
+//                  newproc record k (< this record) of the same batch made;
+//                  stackfree: 0, or BATCH_REF | k: free the stack that
+//                  stackalloc record k made (page and offset are ignored)
 // +12 u32 offset   stackfree: byte offset of the stack inside its page
 // +16 f64 bytes    use: bytes in use; stackalloc, stackfree: stack size
 // +24 i32 page     stackfree: arena page of the stack's lo, -1 = outside
@@ -18,6 +20,7 @@
 // Records after the last one run are not written.
 
 import { ErrorCode } from "./errors";
+import { FIXED_STACK, SLOTS_PER_PAGE_SHIFT, globalU32 } from "./globals";
 import { reserveBytes } from "./memory";
 import {
   OP_GC, OP_GC_FINISH, OP_GC_START, OP_GOEXIT, OP_NEWPROC, OP_PROCRESIZE,
@@ -71,6 +74,19 @@ function resolveG(addr: usize, index: u32, g: u32): u32 {
   return made < 0 ? NO_G_INDEX : (made as u32);
 }
 
+/** stackfree of the stack that stackalloc record k of the batch made. */
+function freeAllocatedBy(addr: usize, index: u32, k: u32, record: usize): i32 {
+  if (k >= index) return -ErrorCode.BadArgument;
+  const maker = addr + ((k as usize) << RECORD_SHIFT);
+  const slot = load<i32>(maker, R_RESULT);
+  if (load<u32>(maker, R_OP) != OP_STACKALLOC || slot < 0) return -ErrorCode.BadArgument;
+  const shift = globalU32(SLOTS_PER_PAGE_SHIFT);
+  const page = (slot as u32) >> shift;
+  const offsetBytes = ((slot as u32) - (page << shift)) * globalU32(FIXED_STACK);
+  return rawStackfree(page as i32, offsetBytes, load<f64>(record, R_BYTES),
+    load<i32>(record, R_P));
+}
+
 function runRecord(addr: usize, index: u32): i32 {
   const record = addr + ((index as usize) << RECORD_SHIFT);
   const op = load<u32>(record, R_OP);
@@ -86,6 +102,8 @@ function runRecord(addr: usize, index: u32): i32 {
   if (op == OP_READ_MEM_STATS) return readMemStats();
   if (op == OP_STACKALLOC) return rawStackalloc(load<f64>(record, R_BYTES), p);
   if (op == OP_STACKFREE) {
+    const g = load<u32>(record, R_G);
+    if ((g & BATCH_REF) != 0) return freeAllocatedBy(addr, index, g & REF_INDEX_MASK, record);
     return rawStackfree(load<i32>(record, R_PAGE), load<u32>(record, R_OFFSET),
       load<f64>(record, R_BYTES), p);
   }
