@@ -1,0 +1,108 @@
+// Shared pieces of the benchmarks: the machine and tool versions printed
+// above every table, the build check (numbers from a checked build are
+// refused unless asked for, and then labelled), scenario helpers, and a
+// table printer. Benchmarks print; library code never does.
+
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { createEngine } from "../src/engine.js";
+import type { Engine } from "../src/types.js";
+import { compileScenario } from "../src/workload/compile.js";
+import { runScenario } from "../src/workload/driver.js";
+import { loadScenario } from "../src/workload/load.js";
+import { validateScenario } from "../src/workload/scenario.js";
+import type { CompiledScenario, RunResult } from "../src/workload/types.js";
+import { coreModule } from "../src/wasm/load.js";
+import type { WasmBuild } from "../src/wasm/load.js";
+
+/** Node, asc, CPU model and core count, as one line. */
+export function machineLine(): string {
+  const asc = (JSON.parse(readFileSync(new URL(
+    "../node_modules/assemblyscript/package.json", import.meta.url), "utf8")) as
+    { version: string }).version;
+  const cpu = cpus();
+  return `Node ${process.version}, asc ${asc}, ${cpu[0]?.model ?? "unknown CPU"}, ` +
+    `${cpu.length} cores, ${process.platform}/${process.arch}`;
+}
+
+/** Whether a build has the core's checks compiled in. */
+export function isCheckedBuild(build: WasmBuild): boolean {
+  const instance = new WebAssembly.Instance(coreModule(build), {
+    env: { abort: () => undefined },
+  });
+  const flag = instance.exports.CHECKED_BUILD as WebAssembly.Global | undefined;
+  return flag === undefined || flag.value !== 0;
+}
+
+/**
+ * Refuses to go on when build/release.wasm has checks compiled in, unless
+ * --allow-checked is given; then every line is labelled.
+ * @returns a label to print next to figures ("" for a release build).
+ */
+export function releaseLabel(): string {
+  if (!isCheckedBuild("release")) return "";
+  if (!process.argv.includes("--allow-checked")) {
+    process.stderr.write("build/release.wasm has checks compiled in (a debug build); " +
+      "refusing to report. Rebuild with `npm run asbuild:release`, or pass " +
+      "--allow-checked to print labelled figures.\n");
+    process.exit(2);
+  }
+  return " [CHECKED BUILD: NOT A RELEASE FIGURE]";
+}
+
+/** A built-in scenario compiled, optionally cut to maxTicks. */
+export function builtin(name: string, maxTicks?: number): CompiledScenario {
+  return compileScenario(loadScenario(name).scenario,
+    maxTicks === undefined ? {} : { maxTicks });
+}
+
+/**
+ * A steady single-P scenario: `perTick` goroutines a tick live `lifetime`
+ * ticks and reach `peakBytes` of stack; a GC every `gcEveryExits` exits.
+ */
+export function steady(name: string, ticks: number, perTick: number, lifetime: number,
+  peakBytes: number, gcEveryExits: number): CompiledScenario {
+  return compileScenario(validateScenario({
+    name, seed: 1, engine: { procs: 1 },
+    phases: [{ durationTicks: ticks, arrivals: { perTick }, lifetimeTicks: lifetime,
+      peakStackBytes: peakBytes, blockedStackBytes: peakBytes,
+      gc: gcEveryExits > 0 ? { everyExits: gcEveryExits } : "none" }],
+  }, name));
+}
+
+/** One timed run of a compiled scenario on a fresh engine. */
+export function timedRun(compiled: CompiledScenario, engine: "wasm" | "ts",
+  build: WasmBuild = "release", sampleEvery = 0):
+  { result: RunResult; seconds: number; engine: Engine } {
+  const instance = createEngine({ ...compiled.engineOptions, engine, wasmBuild: build });
+  const started = performance.now();
+  const result = runScenario(instance, compiled, { sampleEvery });
+  return { result, seconds: (performance.now() - started) / 1000, engine: instance };
+}
+
+/** Best (shortest) of `runs` timed runs, after one warm-up run. */
+export function bestRun(compiled: CompiledScenario, engine: "wasm" | "ts", runs: number,
+  build: WasmBuild = "release", sampleEvery = 0): { result: RunResult; seconds: number } {
+  timedRun(compiled, engine, build, sampleEvery);
+  let best = timedRun(compiled, engine, build, sampleEvery);
+  for (let i = 1; i < runs; i++) {
+    const next = timedRun(compiled, engine, build, sampleEvery);
+    if (next.seconds < best.seconds) best = next;
+  }
+  return best;
+}
+
+/** Millions, with two decimals. */
+export function millions(x: number): string {
+  return (x / 1e6).toFixed(2) + " M";
+}
+
+/** Prints rows as a fixed-width text table. */
+export function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
+  process.stdout.write(line(header) + "\n");
+  process.stdout.write("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|\n");
+  for (const row of rows) process.stdout.write(line(row) + "\n");
+}

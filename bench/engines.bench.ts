@@ -1,0 +1,181 @@
+// `npm run bench`: the wasm engine against the TypeScript engine on the
+// built-in scenarios default, rpc-churn and fan-out (cut short so a run
+// takes seconds) and on a raw stackalloc/stackfree loop, side by side with
+// their ratio; then what sampling costs, what the checked (debug) build
+// costs, the 1,000,000-goroutine scale run and the linearity check, each
+// in a child process (bench/scale.ts) so its peak RSS is its own.
+// bench/go-vs-sim.ts compares with the real runtime; bench/soak.ts is the
+// long run. Figures from a checked build are refused (see common.ts).
+
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Bench } from "tinybench";
+import { createEngine } from "../src/engine.js";
+import type { Engine, Stack } from "../src/types.js";
+import { BATCH_RECORD_BYTES, BATCH_REF, OpCode, RecordField } from "../src/wasm/batch.js";
+import type { WasmEngine } from "../src/wasm/engine.js";
+import {
+  bestRun, builtin, machineLine, millions, printTable, releaseLabel, timedRun,
+} from "./common.js";
+
+/** Ticks each built-in is cut to: a run of a few hundred thousand operations. */
+const SCENARIOS: readonly [string, number][] = [
+  ["default", 300], ["rpc-churn", 500], ["fan-out", 400],
+];
+/** Raw stackalloc/stackfree pairs per iteration, and the sizes cycled. */
+const RAW_PAIRS = 100_000;
+const RAW_SIZES = [2048, 8192, 32768] as const;
+const SAMPLING_RUNS = 15;
+const SCALE_SCRIPT = fileURLToPath(new URL("./scale.ts", import.meta.url));
+
+interface Figures { opsPerSecond: number; lifecyclesPerSecond: number }
+
+/** Scenario task figures from tinybench's median latency (ms). */
+function rates(operations: number, lifecycles: number, medianMs: number): Figures {
+  const seconds = medianMs / 1000;
+  return { opsPerSecond: operations / seconds, lifecyclesPerSecond: lifecycles / seconds };
+}
+
+function rawLoop(engine: Engine): void {
+  const stacks: Stack[] = [];
+  for (let i = 0; i < RAW_PAIRS; i++) {
+    stacks.push(engine.stackalloc(RAW_SIZES[i % RAW_SIZES.length]!, i % 4 === 0 ? "noP" : 0));
+    if (stacks.length === 64) for (const s of stacks.splice(0)) engine.stackfree(s, 0);
+  }
+  for (const s of stacks) engine.stackfree(s, 0);
+}
+
+/**
+ * The same loop as batch records (docs/ABI.md): each group of 64
+ * stackallocs is followed by 64 stackfrees naming them by record index.
+ */
+function rawBatchRecords(): DataView {
+  const view = new DataView(new ArrayBuffer(2 * RAW_PAIRS * BATCH_RECORD_BYTES));
+  const group = 64;
+  let at = 0;
+  for (let first = 0; first < RAW_PAIRS; first += group) {
+    const n = Math.min(group, RAW_PAIRS - first);
+    const firstRecord = 2 * first;
+    for (let i = 0; i < n; i++, at += BATCH_RECORD_BYTES) {
+      const k = first + i;
+      view.setUint32(at + RecordField.op, OpCode.stackalloc, true);
+      view.setInt32(at + RecordField.p, k % 4 === 0 ? -1 : 0, true);
+      view.setFloat64(at + RecordField.bytes, RAW_SIZES[k % RAW_SIZES.length]!, true);
+    }
+    for (let i = 0; i < n; i++, at += BATCH_RECORD_BYTES) {
+      const k = first + i;
+      view.setUint32(at + RecordField.op, OpCode.stackfree, true);
+      view.setUint32(at + RecordField.g, (BATCH_REF | (firstRecord + i)) >>> 0, true);
+      view.setFloat64(at + RecordField.bytes, RAW_SIZES[k % RAW_SIZES.length]!, true);
+    }
+  }
+  return view;
+}
+
+function rawBatch(records: DataView): void {
+  const engine = createEngine({ engine: "wasm", procs: 1 }) as unknown as WasmEngine;
+  const core = engine.lendCore("bench");
+  const count = records.byteLength / BATCH_RECORD_BYTES;
+  const addr = core.batchBuffer(count) >>> 0;
+  new Uint8Array(core.memory.buffer, addr, records.byteLength)
+    .set(new Uint8Array(records.buffer));
+  const done = core.batchRun(addr, count, 1);
+  const last = new DataView(core.memory.buffer, addr + (count - 1) * BATCH_RECORD_BYTES,
+    BATCH_RECORD_BYTES).getInt32(RecordField.result, true);
+  if (done !== count || last < 0) throw new Error(`raw batch stopped at ${done}: ${last}`);
+}
+
+async function engineTable(label: string): Promise<void> {
+  const bench = new Bench({ name: "engines", time: 0, iterations: 5, warmupIterations: 1 });
+  const counts = new Map<string, { operations: number; lifecycles: number }>();
+  for (const [name, ticks] of SCENARIOS) {
+    const c = builtin(name, ticks);
+    for (const engine of ["wasm", "ts"] as const) {
+      bench.add(`${name} (${ticks} ticks) ${engine}`, () => {
+        const { result } = timedRun(c, engine);
+        counts.set(name, { operations: result.operations, lifecycles: result.lifecycles });
+      });
+    }
+  }
+  for (const engine of ["wasm", "ts"] as const) {
+    bench.add(`raw stackalloc/stackfree 2-32 KiB ${engine}`, () => {
+      rawLoop(createEngine({ engine, procs: 1 }));
+    });
+  }
+  const records = rawBatchRecords();
+  bench.add("raw stackalloc/stackfree 2-32 KiB wasm batch", () => rawBatch(records));
+  await bench.run();
+
+  const median = (task: string): number => {
+    const t = bench.tasks.find((x) => x.name === task);
+    if (t?.result.state !== "completed") throw new Error(`${task} did not complete`);
+    return t.result.latency.p50;
+  };
+  const rows: string[][] = [];
+  for (const [name, ticks] of SCENARIOS) {
+    const n = counts.get(name)!;
+    const w = rates(n.operations, n.lifecycles, median(`${name} (${ticks} ticks) wasm`));
+    const t = rates(n.operations, n.lifecycles, median(`${name} (${ticks} ticks) ts`));
+    rows.push([`${name} (${ticks} ticks)`, millions(w.opsPerSecond), millions(t.opsPerSecond),
+      (w.opsPerSecond / t.opsPerSecond).toFixed(1) + "x",
+      millions(w.lifecyclesPerSecond), millions(t.lifecyclesPerSecond)]);
+  }
+  const rawOps = 2 * RAW_PAIRS;
+  const rawW = rawOps / (median(`raw stackalloc/stackfree 2-32 KiB wasm`) / 1000);
+  const rawT = rawOps / (median(`raw stackalloc/stackfree 2-32 KiB ts`) / 1000);
+  const rawB = rawOps / (median(`raw stackalloc/stackfree 2-32 KiB wasm batch`) / 1000);
+  rows.push(["raw stackalloc/stackfree, a call each", millions(rawW), millions(rawT),
+    (rawW / rawT).toFixed(1) + "x", "-", "-"]);
+  rows.push(["raw stackalloc/stackfree, batch API", millions(rawB), millions(rawT),
+    (rawB / rawT).toFixed(1) + "x", "-", "-"]);
+  process.stdout.write(`\nEngines (median of 5 runs; wasm = release core, native driver)` +
+    `${label}\n`);
+  printTable(["workload", "wasm ops/s", "ts ops/s", "wasm/ts", "wasm lifecycles/s",
+    "ts lifecycles/s"], rows);
+}
+
+/** Median of the run times, runs with and without sampling interleaved. */
+function samplingCost(label: string): void {
+  const c = builtin("default", 600);
+  const off: number[] = [];
+  const every: number[] = [];
+  timedRun(c, "wasm");
+  for (let i = 0; i < SAMPLING_RUNS; i++) {
+    off.push(timedRun(c, "wasm", "release", 0).seconds);
+    every.push(timedRun(c, "wasm", "release", 1).seconds);
+  }
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const cost = med(every) / med(off) - 1;
+  process.stdout.write(`\nSampling every tick on default (600 ticks, median of ` +
+    `${SAMPLING_RUNS}): ${(cost * 100).toFixed(1)}% (${(med(off) * 1000).toFixed(1)} ms ` +
+    `without, ${(med(every) * 1000).toFixed(1)} ms with; target < 5%: ` +
+    `${cost < 0.05 ? "met" : "MISSED"})${label}\n`);
+}
+
+function debugCost(): void {
+  const c = builtin("default", 300);
+  const release = bestRun(c, "wasm", 3, "release").seconds;
+  const debug = bestRun(c, "wasm", 3, "debug").seconds;
+  process.stdout.write(`Checked (debug) build on default (300 ticks): ` +
+    `${(debug * 1000).toFixed(1)} ms vs release ${(release * 1000).toFixed(1)} ms, ` +
+    `${(debug / release).toFixed(2)}x the release time\n`);
+}
+
+function childBench(args: string[]): void {
+  const child = spawnSync(process.execPath, ["--import", "tsx", SCALE_SCRIPT, ...args],
+    { encoding: "utf8" });
+  process.stdout.write(child.stdout);
+  if (child.status !== 0) process.stdout.write(`(child failed: ${child.stderr})\n`);
+}
+
+async function main(): Promise<void> {
+  const label = releaseLabel();
+  process.stdout.write(`stacklab benchmarks: ${machineLine()}${label}\n`);
+  await engineTable(label);
+  samplingCost(label);
+  debugCost();
+  childBench(["scale"]);
+  childBench(["linearity"]);
+}
+
+await main();
