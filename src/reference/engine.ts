@@ -370,6 +370,10 @@ class ReferenceEngine implements Engine {
     return g;
   }
 
+  // Limitation: the worst case counts a fresh span for every stack the
+  // operation allocates, and the headroom is one contiguous run, so near
+  // the heap limit an operation that scattered free runs could have served
+  // is refused with out of simulated memory (docs/MODEL.md).
   private checkHeadroom(operation: string, pages: number): void {
     if (pages === 0) return;
     const headroom = this.mem.heap.headroomPages();
