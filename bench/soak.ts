@@ -15,8 +15,8 @@ const MiB = 2 ** 20;
 /** Growth allowed after warm-up before memory counts as not flat. */
 const FLAT_TOLERANCE_MIB = 16;
 const WARM_SHARE = 0.1;
-/** rpc-churn issues about this many operations per tick. */
-const OPS_PER_TICK = 240;
+/** rpc-churn issues this many operations per tick: 200 arrivals x 4. */
+const OPS_PER_TICK = 800;
 const RSS_EVERY_TICKS = 1000;
 
 function main(): void {
