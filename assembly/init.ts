@@ -11,7 +11,7 @@ import {
 import { gDirEntries, gDirInit } from "./goroutines";
 import { heapInit } from "./heap";
 import {
-  DYNAMIC_BASE, MAX_ORDERS, MAX_PROCS, PAGE_BYTES, PAGE_SHIFT,
+  DYNAMIC_BASE, MAX_ORDERS, MAX_PROCS, PAGE_BYTES, PAGE_SHIFT, STATIC_BASE,
 } from "./layout";
 import { reserveBytes } from "./memory";
 import { spanDirEntries } from "./spans";
@@ -27,6 +27,9 @@ function isPow2(x: u32): bool {
 
 /** Grows memory so the fixed region exists, before any global is set. */
 function mapStaticRegion(): void {
+  // The static data (check messages) must end below the fixed region, or
+  // the first global written would overwrite it.
+  if (__heap_base > STATIC_BASE) unreachable();
   const needPages = ((DYNAMIC_BASE + 0xffff) >> 16) as i32;
   const havePages = memory.size();
   if (needPages > havePages && memory.grow(needPages - havePages) < 0) unreachable();

@@ -8,7 +8,7 @@
 // Linear memory, low to high:
 //
 //   0 .. __heap_base      AssemblyScript static data (check messages)
-//   STATIC_BASE           fixed region, one per instance:
+//   STATIC_BASE (16 KiB)  fixed region, one per instance:
 //     +0       GLOBALS    512 B    configuration and scalar state
 //     +512     STATS      256 B    every Stats field as f64 (stats.ts)
 //     +768     POOL        32 B    stackpool[order] first span id, 8 orders
@@ -72,8 +72,14 @@ export const SLOT_OWNER_MASK: u32 = 0x7fffffff;
 /** Link value that ends an intrusive stack list. */
 export const NO_SLOT_LINK: u32 = 0;
 
-/** The fixed region; everything of the model is addressed from here. */
-export const STATIC_BASE: usize = (__heap_base + 15) & ~(15 as usize);
+/**
+ * The fixed region; everything of the model is addressed from here. It is a
+ * compile-time constant rather than __heap_base rounded up, so every field
+ * of GLOBALS, STATS and the P records is one load at a constant address
+ * (a mutable wasm global would cost a global.get and an add per access).
+ * init refuses to run if the static data ever grows past it.
+ */
+export const STATIC_BASE: usize = 16384;
 export const GLOBALS_OFF: usize = 0;
 export const STATS_OFF: usize = 512;
 export const POOL_OFF: usize = 768;
