@@ -6,6 +6,7 @@
 // run keeps a bounded chart.
 
 import uPlot from "uplot";
+import { STACK_INUSE_PARTS } from "../../src/types.js";
 import { SAMPLE_FIELDS, SAMPLE_WIDTH } from "./protocol.js";
 
 /** Most points kept per series; past this every other point is dropped. */
@@ -16,15 +17,12 @@ const MIB = 1024 * KIB;
 /** Y axis steps: powers of two from 1 KiB to 64 GiB, so labels are round. */
 const BYTE_STEPS = Array.from({ length: 27 }, (_, k) => KIB * 2 ** k);
 
+/** Colours of the StackInuse parts, in STACK_INUSE_PARTS order. */
+const PART_COLORS = ["#3b6ea8", "#8e6bbf", "#4fa36b", "#e0a52b", "#d4573b", "#8a8a8a"];
+
 /** Labels and colours of SAMPLE_FIELDS, bottom of the stack first. */
-export const PARTS: { label: string; color: string }[] = [
-  { label: "live goroutines", color: "#3b6ea8" },
-  { label: "dead Gs' stacks", color: "#8e6bbf" },
-  { label: "P caches", color: "#4fa36b" },
-  { label: "pool free", color: "#e0a52b" },
-  { label: "large cache", color: "#d4573b" },
-  { label: "raw stacks", color: "#8a8a8a" },
-];
+export const PARTS: { label: string; color: string }[] = STACK_INUSE_PARTS.map(
+  (part, i) => ({ label: part.label, color: PART_COLORS[i]! }));
 
 /** A byte count for axes and legends. */
 export function formatBytes(bytes: number): string {

@@ -30,11 +30,8 @@ export interface ReportData {
   charts: ReportChart[];
 }
 
-/** Inputs of renderRunReport. */
-export interface RunReportInput {
-  title: string;
-  scenario: string;
-  engine: EngineKind;
+/** What a report shows of one run, whether alone or in a sweep. */
+export interface ReportedRun {
   samples: Sample[];
   stats: Stats;
   peak: Sample;
@@ -44,16 +41,16 @@ export interface RunReportInput {
   seconds: number;
 }
 
+/** Inputs of renderRunReport. */
+export interface RunReportInput extends ReportedRun {
+  title: string;
+  scenario: string;
+  engine: EngineKind;
+}
+
 /** One column of a sweep report. */
-export interface SweepReportColumn {
+export interface SweepReportColumn extends ReportedRun {
   label: string;
-  stats: Stats;
-  peak: Sample;
-  meanStackInuse: Bytes;
-  lifecycles: number;
-  operations: number;
-  seconds: number;
-  samples: Sample[];
 }
 
 

@@ -5,9 +5,10 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../errors.js";
-import type { Bytes, EngineKind, Stats } from "../types.js";
+import type { EngineKind } from "../types.js";
 import { executeScenario } from "./load.js";
 import { validateScenario } from "./scenario.js";
+import type { ReportedRun } from "../report/html.js";
 import type { Sample } from "./types.js";
 
 /** One swept key and its values, in the order given. */
@@ -23,13 +24,7 @@ export interface SweepConfig {
 }
 
 /** What a sweep keeps of each run. */
-export interface SweepResult extends SweepConfig {
-  stats: Stats;
-  peak: Sample;
-  meanStackInuse: Bytes;
-  lifecycles: number;
-  operations: number;
-  seconds: number;
+export interface SweepResult extends SweepConfig, ReportedRun {
   /** At most MAX_SWEEP_SAMPLES samples, for reports. */
   samples: Sample[];
 }
