@@ -18,3 +18,5 @@ export { loadScenario, listBuiltinScenarios, executeScenario } from "./workload/
 export { applyOp, openTrace, createTraceWriter, replayTrace } from "./trace/trace.js";
 export type { TraceSource, TraceWriter, TraceFormat } from "./trace/trace.js";
 export { renderRunReport, renderSweepReport } from "./report/html.js";
+export { WasmEngine } from "./wasm/engine.js";
+export type { BatchOptions, BatchOutcome, BatchResult } from "./wasm/batch.js";
