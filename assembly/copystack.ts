@@ -3,16 +3,19 @@
 // (newstack) and the growth chain's checks are in operations.ts; shrinking
 // (shrinkstack) in gc.ts.
 
-import { gStackBytes, gStackSlot, setGStack } from "./goroutines";
+import {
+  gRecord, recStackBytes, recStackSlot, setRecStack,
+} from "./goroutines";
 import { stackalloc, stackfree } from "./stackalloc";
 import { ST_LIVE_STACK, addStat } from "./stats";
 
 /** Moves live goroutine g to a new stack of newBytes (alloc, then free). */
 export function copystack(g: u32, newBytes: u32, p: u32): void {
-  const oldSlot = gStackSlot(g);
-  const oldBytes = gStackBytes(g);
+  const rec = gRecord(g);
+  const oldSlot = recStackSlot(rec);
+  const oldBytes = recStackBytes(rec);
   const newSlot = stackalloc(newBytes, p, g);
   stackfree(oldSlot, oldBytes, p);
   addStat(ST_LIVE_STACK, (newBytes as f64) - (oldBytes as f64));
-  setGStack(g, newSlot, newBytes);
+  setRecStack(rec, newSlot, newBytes);
 }

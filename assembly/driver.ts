@@ -38,12 +38,15 @@
 // early when the buffer is full, and the next driverRun starts it empty.
 
 import { ErrorCode } from "./errors";
+import { PROCS, globalU32 } from "./globals";
 import { reserveBytes } from "./memory";
 import {
-  OP_GC, OP_GC_FINISH, OP_GC_START, OP_GOEXIT, OP_NEWPROC, OP_PROCRESIZE,
-  OP_STACKALLOC, OP_USE,
+  OP_GC, OP_GC_FINISH, OP_GC_START, OP_NEWPROC, OP_PROCRESIZE, OP_STACKALLOC,
+  OP_USE,
 } from "./opcodes";
-import { gc, gcFinish, gcStart, goexit, newproc, procresize, use } from "./operations";
+import {
+  gc, gcFinish, gcStart, goexitOn, newprocOn, procresize, useOn,
+} from "./operations";
 import { rawStackallocOn, rawStackfreeSlot } from "./operations";
 import { rngNext, rngSeed } from "./rng";
 import { STATS_COUNT, ST_STACK_INUSE, stat, statsAddress } from "./stats";
@@ -345,8 +348,9 @@ function stepExits(): i32 {
       rawStackfreeSlot(pendingRawSlot(link), rawBytes);
       operations++;
     }
-    const status = goexit(g);
-    if (status < 0) return refuse(OP_GOEXIT, 0, g, 0, status);
+    // The wheel holds only goroutines the driver made and has not ended,
+    // so goexit cannot be refused.
+    goexitOn(g);
     operations++;
     exits++;
     exitsSinceGc++;
@@ -410,12 +414,18 @@ function arrive(): i32 {
   }
   const raw = noPMode == NOP_ALWAYS || (noPMode == NOP_DRAW && rngNext() < noPThreshold);
 
-  const made = newproc(p as i32);
+  // The driver's procs equals the core's GOMAXPROCS unless the engine was
+  // resized through the host API before the run; that case must still be
+  // refused as the host driver's newproc would be. Past this check, p is
+  // valid and g is the goroutine just made, so only the checks that depend
+  // on the model's state (memory, overflow) can refuse.
+  if (p >= globalU32(PROCS)) return refuse(OP_NEWPROC, p, 0, 0, -ErrorCode.BadP);
+  const made = newprocOn(p);
   if (made < 0) return refuse(OP_NEWPROC, p, 0, 0, made);
   const g = made as u32;
-  let status = use(g, peakBytes as f64);
+  let status = useOn(g, peakBytes);
   if (status < 0) return refuse(OP_USE, p, g, peakBytes, status);
-  status = use(g, blockedBytes as f64);
+  status = useOn(g, blockedBytes);
   if (status < 0) return refuse(OP_USE, p, g, blockedBytes, status);
   operations += 3;
   let rawSlot: u32 = 0;

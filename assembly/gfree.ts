@@ -10,8 +10,8 @@ import {
   globalU32, setGlobalU32,
 } from "./globals";
 import {
-  G_DEAD, clearGStack, gSchedlink, gStackBytes, gStackSlot, gStatus, setGSchedlink,
-  setGStack,
+  G_DEAD, clearGStack, gRecord, gSchedlink, gStackBytes, gStackSlot, recSchedlink,
+  recStackBytes, recStackSlot, recStatus, setGSchedlink, setRecSchedlink, setRecStack,
 } from "./goroutines";
 import {
   pGFreeCount, pGFreeHead, setPGFreeCount, setPGFreeHead,
@@ -25,8 +25,8 @@ import {
 export const NO_G: u32 = 0xffffffff;
 
 /** Pushes g at the front of the global list whose head is at `head`. */
-function globalPush(head: usize, g: u32): void {
-  setGSchedlink(g, globalU32(head));
+function globalPush(head: usize, g: u32, rec: usize): void {
+  setRecSchedlink(rec, globalU32(head));
   setGlobalU32(head, g + 1);
 }
 
@@ -38,8 +38,8 @@ function globalPop(head: usize): u32 {
   return link - 1;
 }
 
-function localPush(p: u32, g: u32): void {
-  setGSchedlink(g, pGFreeHead(p));
+function localPush(p: u32, g: u32, rec: usize): void {
+  setRecSchedlink(rec, pGFreeHead(p));
   setPGFreeHead(p, g + 1);
   setPGFreeCount(p, pGFreeCount(p) + 1);
   addStat(ST_GFREE_LOCAL, 1);
@@ -49,7 +49,7 @@ function localPop(p: u32): u32 {
   const link = pGFreeHead(p);
   if (link == 0) return NO_G;
   invariant(pGFreeCount(p) > 0, MSG_LIST);
-  setPGFreeHead(p, gSchedlink(link - 1));
+  setPGFreeHead(p, recSchedlink(gRecord(link - 1)));
   setPGFreeCount(p, pGFreeCount(p) - 1);
   addStat(ST_GFREE_LOCAL, -1);
   return link - 1;
@@ -63,11 +63,12 @@ function localPop(p: u32): u32 {
 function spill(p: u32, keep: u32): void {
   while (pGFreeCount(p) >= keep && pGFreeCount(p) > 0) {
     const g = localPop(p);
-    if (gStackBytes(g) != 0) {
-      globalPush(GFREE_STACK, g);
+    const rec = gRecord(g);
+    if (recStackBytes(rec) != 0) {
+      globalPush(GFREE_STACK, g, rec);
       addStat(ST_GFREE_GSTACK, 1);
     } else {
-      globalPush(GFREE_NOSTACK, g);
+      globalPush(GFREE_NOSTACK, g, rec);
       addStat(ST_GFREE_GNOSTACK, 1);
     }
   }
@@ -89,14 +90,16 @@ function keepsOnGet(sizeBytes: u32): bool {
 
 /** gfput: dead g goes on P's list, its stack freed unless kept. */
 export function gfput(p: u32, g: u32): void {
-  invariant(gStatus(g) == G_DEAD, MSG_G_STATUS);
-  const sizeBytes = gStackBytes(g);
+  const rec = gRecord(g);
+  invariant(recStatus(rec) == G_DEAD, MSG_G_STATUS);
+  let sizeBytes = recStackBytes(rec);
   if (sizeBytes != globalU32(STARTING_STACK) && !keepsOnPut(sizeBytes)) {
-    stackfree(gStackSlot(g), sizeBytes, p);
-    clearGStack(g);
+    stackfree(recStackSlot(rec), sizeBytes, p);
+    setRecStack(rec, 0, 0);
+    sizeBytes = 0;
   }
-  addStat(ST_DEADG_STACK, gStackBytes(g) as f64);
-  localPush(p, g);
+  addStat(ST_DEADG_STACK, sizeBytes as f64);
+  localPush(p, g, rec);
   if (pGFreeCount(p) >= globalU32(SPILL_AT)) spill(p, globalU32(KEEP));
 }
 
@@ -117,7 +120,7 @@ function refillLocal(p: u32): void {
       if (g == NO_G) break;
       addStat(ST_GFREE_GNOSTACK, -1);
     }
-    localPush(p, g);
+    localPush(p, g, gRecord(g));
   }
 }
 
@@ -126,17 +129,19 @@ export function gfget(p: u32): u32 {
   if (pGFreeHead(p) == 0) refillLocal(p);
   const g = localPop(p);
   if (g == NO_G) return NO_G;
-  const sizeBytes = gStackBytes(g);
+  const rec = gRecord(g);
+  let sizeBytes = recStackBytes(rec);
   if (sizeBytes != 0) {
     addStat(ST_DEADG_STACK, -(sizeBytes as f64));
     if (!keepsOnGet(sizeBytes)) {
-      stackfree(gStackSlot(g), sizeBytes, p);
-      clearGStack(g);
+      stackfree(recStackSlot(rec), sizeBytes, p);
+      setRecStack(rec, 0, 0);
+      sizeBytes = 0;
     }
   }
-  if (gStackBytes(g) == 0) {
+  if (sizeBytes == 0) {
     const starting = globalU32(STARTING_STACK);
-    setGStack(g, stackalloc(starting, p, g), starting);
+    setRecStack(rec, stackalloc(starting, p, g), starting);
   }
   return g;
 }

@@ -47,48 +47,109 @@ function growGDir(): void {
   setGlobalU32(G_DIR_ENTRIES, entries << 1);
 }
 
+/**
+ * Address of G g's record. A hot path computes it once per operation and
+ * uses the rec* accessors below, because each lookup is two dependent
+ * loads (the directory, then the block) that the optimiser cannot reuse
+ * across the stores in between.
+ */
 // @ts-ignore: decorator
-@inline function gAddr(g: u32): usize {
+@inline export function gRecord(g: u32): usize {
   const block = load<u32>(globalU32(G_DIR) + ((g >> GS_PER_BLOCK_SHIFT) << 2));
   return (block as usize) + ((g & GS_PER_BLOCK_MASK) as usize) * G_BYTES;
 }
 
+const GOID_OFF: usize = 0;
+const STACK_SLOT_OFF: usize = 8;
+const STACK_BYTES_OFF: usize = 12;
+const USED_BYTES_OFF: usize = 16;
+const P_OFF: usize = 20;
+const SCHEDLINK_OFF: usize = 24;
+const STATUS_OFF: usize = 28;
+
+// Fields by record address (see gRecord).
 // @ts-ignore: decorator
-@inline export function gGoid(g: u32): f64 { return load<f64>(gAddr(g)); }
+@inline export function recGoid(rec: usize): f64 { return load<f64>(rec, GOID_OFF); }
 // @ts-ignore: decorator
-@inline export function setGGoid(g: u32, goid: f64): void { store<f64>(gAddr(g), goid); }
+@inline export function setRecGoid(rec: usize, goid: f64): void {
+  store<f64>(rec, goid, GOID_OFF);
+}
 // @ts-ignore: decorator
-@inline export function gStackSlot(g: u32): u32 { return load<u32>(gAddr(g), 8); }
+@inline export function recStackSlot(rec: usize): u32 {
+  return load<u32>(rec, STACK_SLOT_OFF);
+}
 // @ts-ignore: decorator
-@inline export function gStackBytes(g: u32): u32 { return load<u32>(gAddr(g), 12); }
+@inline export function recStackBytes(rec: usize): u32 {
+  return load<u32>(rec, STACK_BYTES_OFF);
+}
+// @ts-ignore: decorator
+@inline export function setRecStack(rec: usize, slot: u32, sizeBytes: u32): void {
+  store<u32>(rec, slot, STACK_SLOT_OFF);
+  store<u32>(rec, sizeBytes, STACK_BYTES_OFF);
+}
+// @ts-ignore: decorator
+@inline export function recUsedBytes(rec: usize): u32 {
+  return load<u32>(rec, USED_BYTES_OFF);
+}
+// @ts-ignore: decorator
+@inline export function setRecUsedBytes(rec: usize, bytes: u32): void {
+  store<u32>(rec, bytes, USED_BYTES_OFF);
+}
+// @ts-ignore: decorator
+@inline export function recP(rec: usize): u32 { return load<u32>(rec, P_OFF); }
+// @ts-ignore: decorator
+@inline export function setRecP(rec: usize, p: u32): void { store<u32>(rec, p, P_OFF); }
+// @ts-ignore: decorator
+@inline export function recSchedlink(rec: usize): u32 {
+  return load<u32>(rec, SCHEDLINK_OFF);
+}
+// @ts-ignore: decorator
+@inline export function setRecSchedlink(rec: usize, link: u32): void {
+  store<u32>(rec, link, SCHEDLINK_OFF);
+}
+// @ts-ignore: decorator
+@inline export function recStatus(rec: usize): u32 { return load<u32>(rec, STATUS_OFF); }
+// @ts-ignore: decorator
+@inline export function setRecStatus(rec: usize, status: u32): void {
+  store<u32>(rec, status, STATUS_OFF);
+}
+
+// Fields by G index, for code off the hot paths.
+// @ts-ignore: decorator
+@inline export function gGoid(g: u32): f64 { return recGoid(gRecord(g)); }
+// @ts-ignore: decorator
+@inline export function setGGoid(g: u32, goid: f64): void { setRecGoid(gRecord(g), goid); }
+// @ts-ignore: decorator
+@inline export function gStackSlot(g: u32): u32 { return recStackSlot(gRecord(g)); }
+// @ts-ignore: decorator
+@inline export function gStackBytes(g: u32): u32 { return recStackBytes(gRecord(g)); }
 // @ts-ignore: decorator
 @inline export function setGStack(g: u32, slot: u32, sizeBytes: u32): void {
-  store<u32>(gAddr(g), slot, 8);
-  store<u32>(gAddr(g), sizeBytes, 12);
+  setRecStack(gRecord(g), slot, sizeBytes);
 }
 // @ts-ignore: decorator
 @inline export function clearGStack(g: u32): void { setGStack(g, 0, 0); }
 // @ts-ignore: decorator
-@inline export function gUsedBytes(g: u32): u32 { return load<u32>(gAddr(g), 16); }
+@inline export function gUsedBytes(g: u32): u32 { return recUsedBytes(gRecord(g)); }
 // @ts-ignore: decorator
 @inline export function setGUsedBytes(g: u32, bytes: u32): void {
-  store<u32>(gAddr(g), bytes, 16);
+  setRecUsedBytes(gRecord(g), bytes);
 }
 // @ts-ignore: decorator
-@inline export function gP(g: u32): u32 { return load<u32>(gAddr(g), 20); }
+@inline export function gP(g: u32): u32 { return recP(gRecord(g)); }
 // @ts-ignore: decorator
-@inline export function setGP(g: u32, p: u32): void { store<u32>(gAddr(g), p, 20); }
+@inline export function setGP(g: u32, p: u32): void { setRecP(gRecord(g), p); }
 // @ts-ignore: decorator
-@inline export function gSchedlink(g: u32): u32 { return load<u32>(gAddr(g), 24); }
+@inline export function gSchedlink(g: u32): u32 { return recSchedlink(gRecord(g)); }
 // @ts-ignore: decorator
 @inline export function setGSchedlink(g: u32, link: u32): void {
-  store<u32>(gAddr(g), link, 24);
+  setRecSchedlink(gRecord(g), link);
 }
 // @ts-ignore: decorator
-@inline export function gStatus(g: u32): u32 { return load<u32>(gAddr(g), 28); }
+@inline export function gStatus(g: u32): u32 { return recStatus(gRecord(g)); }
 // @ts-ignore: decorator
 @inline export function setGStatus(g: u32, status: u32): void {
-  store<u32>(gAddr(g), status, 28);
+  setRecStatus(gRecord(g), status);
 }
 
 /** Whether `g` names a live goroutine (g comes from the host). */

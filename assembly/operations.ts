@@ -19,8 +19,8 @@ import { copystack } from "./copystack";
 import { gcFinishOn, gcStartOn, shrinkWorstPages } from "./gc";
 import { NO_G, gfget, gfput } from "./gfree";
 import {
-  G_DEAD, G_LIVE, gP, gStackBytes, gStackSlot, isLiveG, newGRecord, setGGoid,
-  setGP, setGStack, setGStatus, setGUsedBytes,
+  G_DEAD, G_LIVE, gRecord, gStackSlot, isLiveG, newGRecord, recP, recStackBytes,
+  setGStack, setRecGoid, setRecP, setRecStatus, setRecUsedBytes,
 } from "./goroutines";
 import {
   MAX_PROCS, OWNER_RAW, PAGE_BYTES, SLOT_OUT_BIT, SLOT_OWNER_MASK, pageSlot,
@@ -68,6 +68,14 @@ function hasHeadroom(pages: f64): bool {
 /** newproc on P p: gfget, else malg. @returns the G index or -code. */
 export function newproc(p: i32): i32 {
   if (!pValid(p, false)) return -ErrorCode.BadP;
+  return newprocOn(p as u32);
+}
+
+/**
+ * newproc on a P known to be below GOMAXPROCS (the driver's own P): only
+ * the out-of-memory worst case is checked. @returns the G index or -code.
+ */
+export function newprocOn(p: u32): i32 {
   const starting = globalU32(STARTING_STACK);
   const newGStack = globalU32(NEWG_STACK);
   const worst = starting > newGStack ? starting : newGStack;
@@ -78,14 +86,16 @@ export function newproc(p: i32): i32 {
     g = newGRecord();
     setGStack(g, stackalloc(newGStack, p, g), newGStack);
   }
-  invariant(gStackBytes(g) != 0, MSG_NEWG_STACK);
-  setGStatus(g, G_LIVE);
-  setGP(g, p);
-  setGUsedBytes(g, 0);
+  const rec = gRecord(g);
+  const stackBytes = recStackBytes(rec);
+  invariant(stackBytes != 0, MSG_NEWG_STACK);
+  setRecStatus(rec, G_LIVE);
+  setRecP(rec, p);
+  setRecUsedBytes(rec, 0);
   const goid = globalF64(NEXT_GOID) + 1;
   setGlobalF64(NEXT_GOID, goid);
-  setGGoid(g, goid);
-  addStat(ST_LIVE_STACK, gStackBytes(g) as f64);
+  setRecGoid(rec, goid);
+  addStat(ST_LIVE_STACK, stackBytes as f64);
   addStat(ST_LIVE_GS, 1);
   return g as i32;
 }
@@ -114,27 +124,55 @@ function growthDoublings(sizeBytes: u32, usedBytes: f64): i32 {
 export function use(g: u32, usedBytes: f64): i32 {
   if (!isLiveG(g)) return -ErrorCode.UnknownGoroutine;
   if (!isWholeNumber(usedBytes) || usedBytes < 0) return -ErrorCode.BadArgument;
-  const doublings = growthDoublings(gStackBytes(g), usedBytes);
+  return grow(g, gRecord(g), usedBytes);
+}
+
+/**
+ * use for a goroutine the driver made and has not ended, with a byte count
+ * drawn from the scenario's tables (a whole number by construction). A
+ * use that fits the stack is settled here without the growth chain.
+ */
+export function useOn(g: u32, usedBytes: u32): i32 {
+  const rec = gRecord(g);
+  const fits = (usedBytes as u64) + (globalU32(STACK_GUARD) as u64)
+    <= (recStackBytes(rec) as u64);
+  if (fits) {
+    setRecUsedBytes(rec, usedBytes);
+    return 0;
+  }
+  return grow(g, rec, usedBytes as f64);
+}
+
+/** use's body after the argument checks: the chain's checks, then copies. */
+function grow(g: u32, rec: usize, usedBytes: f64): i32 {
+  const doublings = growthDoublings(recStackBytes(rec), usedBytes);
   if (doublings < 0) return -ErrorCode.StackOverflow;
   if (!hasHeadroom(chainPages)) return -ErrorCode.OutOfMemory;
 
-  setGUsedBytes(g, usedBytes as u32);
+  setRecUsedBytes(rec, usedBytes as u32);
+  const p = recP(rec);
   for (let i = 0; i < doublings; i++) {
-    copystack(g, gStackBytes(g) << 1, gP(g));
-    addStat(ST_GROW_COPIES, 1);
+    copystack(g, recStackBytes(rec) << 1, p);
   }
+  addStat(ST_GROW_COPIES, doublings as f64);
   return 0;
 }
 
 /** goexit: gdestroy + gfput on the goroutine's P. */
 export function goexit(g: u32): i32 {
   if (!isLiveG(g)) return -ErrorCode.UnknownGoroutine;
-  addStat(ST_LIVE_STACK, -(gStackBytes(g) as f64));
-  addStat(ST_LIVE_GS, -1);
-  setGStatus(g, G_DEAD);
-  setGUsedBytes(g, 0);
-  gfput(gP(g), g);
+  goexitOn(g);
   return 0;
+}
+
+/** goexit of a goroutine known to be live (the driver's own). */
+export function goexitOn(g: u32): void {
+  const rec = gRecord(g);
+  addStat(ST_LIVE_STACK, -(recStackBytes(rec) as f64));
+  addStat(ST_LIVE_GS, -1);
+  setRecStatus(rec, G_DEAD);
+  setRecUsedBytes(rec, 0);
+  gfput(recP(rec), g);
 }
 
 /** gcStart on P p: phase mark, free global G stacks, scan and shrink. */
