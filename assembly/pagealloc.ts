@@ -42,8 +42,11 @@ export const NO_FIT: u32 = 0xffffffff;
   store<u32>(node, max, 8);
 }
 
-/** Summary of two children of `childLen` pages each. */
-function combine(tree: usize, node: u32, childLen: u32): void {
+/**
+ * Summary of two children of `childLen` pages each.
+ * @returns whether the node's summary changed
+ */
+function combine(tree: usize, node: u32, childLen: u32): bool {
   const left = nodeAddr(tree, node << 1);
   const right = nodeAddr(tree, (node << 1) + 1);
   const lp = prefixOf(left);
@@ -55,16 +58,30 @@ function combine(tree: usize, node: u32, childLen: u32): void {
   let max = ls + rp;
   if (maxOf(left) > max) max = maxOf(left);
   if (maxOf(right) > max) max = maxOf(right);
-  setNode(nodeAddr(tree, node), prefix, suffix, max);
+  const at = nodeAddr(tree, node);
+  if (prefixOf(at) == prefix && suffixOf(at) == suffix && maxOf(at) == max) return false;
+  setNode(at, prefix, suffix, max);
+  return true;
 }
 
-/** Recomputes the ancestors of leaves first..last (tree numbering). */
+/**
+ * Recomputes the ancestors of leaves first..last (tree numbering). Every
+ * node outside those paths already agrees with its children (fresh trees
+ * are all zero, which agrees too), so once a whole level comes out
+ * unchanged, nothing above it can change and the walk stops. A span in
+ * the middle of a long free or used run usually stops after a few levels
+ * instead of reaching both roots.
+ */
 function updateAncestors(tree: usize, first: u32, last: u32, leafLen: u32): void {
   let lo = first >> 1;
   let hi = last >> 1;
   let childLen = leafLen;
   while (lo >= 1) {
-    for (let node = lo; node <= hi; node++) combine(tree, node, childLen);
+    let changed = false;
+    for (let node = lo; node <= hi; node++) {
+      if (combine(tree, node, childLen)) changed = true;
+    }
+    if (!changed) return;
     lo >>= 1;
     hi >>= 1;
     childLen <<= 1;
