@@ -37,6 +37,15 @@ export interface WasmEngineOptions {
 
 /** The core's P argument for "no P". */
 const NO_P_ARG = -1;
+/**
+ * Local copies of profile constants read on every raw stack call, so the
+ * hot path does not go through another module's export bindings.
+ */
+const ARENA_BASE = ARENA_BASE_ADDRESS;
+const ARENA_PAGE_BYTES = PAGE_BYTES;
+const ARENA_PAGES = 2 ** 31;
+/** Stack sizes at or above this are left to checkStackSize (no bit tricks). */
+const QUICK_SIZE_LIMIT = 2 ** 30;
 /** Values per live goroutine and before them in liveGoroutines' output. */
 const LIVE_PAIR_VALUES = 2;
 const LIVE_HEADER_VALUES = 3;
@@ -60,6 +69,9 @@ export class WasmEngine implements Engine {
   private retired: InvariantError | undefined;
   /** The core ran operations the host did not see (the native driver). */
   private stale = false;
+  /** Platform sizes the raw stack calls check, in bytes. */
+  private readonly fixedStackBytes: number;
+  private readonly maxStackBytes: number;
 
   constructor(readonly config: EngineConfig, private readonly core: CoreExports) {
     const { platform: pf, policy } = config;
@@ -73,6 +85,8 @@ export class WasmEngine implements Engine {
         "configuration the wasm core cannot hold (see resolveConfig)", { status });
     }
     this.procs = config.procs;
+    this.fixedStackBytes = pf.fixedStackBytes;
+    this.maxStackBytes = pf.maxStackBytes;
   }
 
   newproc(p: number): number {
@@ -157,24 +171,55 @@ export class WasmEngine implements Engine {
 
   stackalloc(bytes: Bytes, p: PRef): Stack {
     this.fresh();
-    checkStackSize("stackalloc", bytes, this.config);
-    checkP("stackalloc", p, this.procs, true);
-    const slot = this.call("stackalloc",
-      () => this.core.rawStackalloc(bytes, p === "noP" ? NO_P_ARG : p));
+    // The quick tests accept only arguments the shared checks accept too;
+    // anything else goes through them for the reference engine's error.
+    if (!this.quickSize(bytes)) checkStackSize("stackalloc", bytes, this.config);
+    if (!this.quickP(p)) checkP("stackalloc", p, this.procs, true);
+    this.enter("stackalloc");
+    let slot: number;
+    try {
+      slot = this.core.rawStackalloc(bytes, p === "noP" ? NO_P_ARG : p);
+    } catch (error) {
+      throw this.trapped("stackalloc", error);
+    }
     if (slot < 0) this.refuse("stackalloc", slot, { bytes, p });
-    const lo = ARENA_BASE_ADDRESS + slot * this.config.platform.fixedStackBytes;
+    const lo = ARENA_BASE + slot * this.fixedStackBytes;
     return this.after({ lo, hi: lo + bytes });
   }
 
   stackfree(stack: Stack, p: PRef): void {
     this.fresh();
-    const bytes = checkStackSize("stackfree", stack, this.config);
-    checkP("stackfree", p, this.procs, true);
-    const { page, offsetBytes } = arenaPlace(stack.lo);
-    const status = this.call("stackfree", () => this.core.rawStackfree(page, offsetBytes,
-      bytes, p === "noP" ? NO_P_ARG : p));
+    const quick = typeof stack === "object" && stack !== null
+      && Number.isSafeInteger(stack.lo) && Number.isSafeInteger(stack.hi)
+      && this.quickSize(stack.hi - stack.lo);
+    const bytes = quick ? stack.hi - stack.lo : checkStackSize("stackfree", stack, this.config);
+    if (!this.quickP(p)) checkP("stackfree", p, this.procs, true);
+    // The arena page of lo and the offset in it; -1 outside the arena.
+    const offset = stack.lo - ARENA_BASE;
+    const inArena = offset >= 0 && offset < ARENA_PAGES * ARENA_PAGE_BYTES;
+    const page = inArena ? Math.floor(offset / ARENA_PAGE_BYTES) : -1;
+    const offsetBytes = inArena ? offset - page * ARENA_PAGE_BYTES : 0;
+    this.enter("stackfree");
+    let status: number;
+    try {
+      status = this.core.rawStackfree(page, offsetBytes, bytes, p === "noP" ? NO_P_ARG : p);
+    } catch (error) {
+      throw this.trapped("stackfree", error);
+    }
     if (status < 0) this.refuse("stackfree", status, { ...stack, p });
     this.after(undefined);
+  }
+
+  /** A stack size checkStackSize would accept, decided without calling it. */
+  private quickSize(bytes: unknown): bytes is number {
+    return typeof bytes === "number" && bytes >= this.fixedStackBytes
+      && bytes <= this.maxStackBytes && bytes < QUICK_SIZE_LIMIT
+      && (bytes | 0) === bytes && (bytes & (bytes - 1)) === 0;
+  }
+
+  /** A P checkP would accept where 'noP' is allowed. */
+  private quickP(p: unknown): boolean {
+    return p === "noP" || (typeof p === "number" && (p | 0) === p && p >= 0 && p < this.procs);
   }
 
   stats(): Stats {
