@@ -40,47 +40,93 @@ export function spanDirEntries(maxSpans: u32): u32 {
   return (maxSpans >> SPANS_PER_BLOCK_SHIFT) + 1;
 }
 
+/**
+ * Address of a span's record. Hot paths compute it once and use the rec*
+ * accessors, because each lookup is two dependent loads (directory, block).
+ */
 // @ts-ignore: decorator
-@inline function spanAddr(span: u32): usize {
+@inline export function spanRecord(span: u32): usize {
   const block = load<u32>(globalU32(SPAN_DIR) + ((span >> SPANS_PER_BLOCK_SHIFT) << 2));
   return (block as usize) + ((span & SPANS_PER_BLOCK_MASK) as usize) * SPAN_BYTES;
 }
 
+const BASE_PAGE_OFF: usize = 0;
+const PAGES_OFF: usize = 4;
+const FREE_HEAD_OFF: usize = 8;
+const ALLOC_COUNT_OFF: usize = 12;
+const NEXT_OFF: usize = 16;
+const PREV_OFF: usize = 20;
+const ORDER_OFF: usize = 24;
+const PLACE_OFF: usize = 28;
+
+// Fields by record address (see spanRecord).
 // @ts-ignore: decorator
-@inline export function spanBasePage(span: u32): u32 { return load<u32>(spanAddr(span)); }
+@inline export function recBasePage(rec: usize): u32 { return load<u32>(rec, BASE_PAGE_OFF); }
 // @ts-ignore: decorator
-@inline export function spanPages(span: u32): u32 { return load<u32>(spanAddr(span), 4); }
+@inline export function recFreeHead(rec: usize): u32 { return load<u32>(rec, FREE_HEAD_OFF); }
 // @ts-ignore: decorator
-@inline export function spanFreeHead(span: u32): u32 { return load<u32>(spanAddr(span), 8); }
+@inline export function setRecFreeHead(rec: usize, link: u32): void {
+  store<u32>(rec, link, FREE_HEAD_OFF);
+}
+// @ts-ignore: decorator
+@inline export function recAllocCount(rec: usize): u32 {
+  return load<u32>(rec, ALLOC_COUNT_OFF);
+}
+// @ts-ignore: decorator
+@inline export function setRecAllocCount(rec: usize, count: u32): void {
+  store<u32>(rec, count, ALLOC_COUNT_OFF);
+}
+// @ts-ignore: decorator
+@inline export function recOrder(rec: usize): u32 { return load<u32>(rec, ORDER_OFF); }
+// @ts-ignore: decorator
+@inline export function recPlace(rec: usize): u32 { return load<u32>(rec, PLACE_OFF); }
+
+// Fields by span id, for code off the hot paths.
+// @ts-ignore: decorator
+@inline export function spanBasePage(span: u32): u32 { return recBasePage(spanRecord(span)); }
+// @ts-ignore: decorator
+@inline export function spanPages(span: u32): u32 {
+  return load<u32>(spanRecord(span), PAGES_OFF);
+}
+// @ts-ignore: decorator
+@inline export function spanFreeHead(span: u32): u32 { return recFreeHead(spanRecord(span)); }
 // @ts-ignore: decorator
 @inline export function setSpanFreeHead(span: u32, link: u32): void {
-  store<u32>(spanAddr(span), link, 8);
+  setRecFreeHead(spanRecord(span), link);
 }
 // @ts-ignore: decorator
-@inline export function spanAllocCount(span: u32): u32 { return load<u32>(spanAddr(span), 12); }
+@inline export function spanAllocCount(span: u32): u32 {
+  return recAllocCount(spanRecord(span));
+}
 // @ts-ignore: decorator
 @inline export function setSpanAllocCount(span: u32, count: u32): void {
-  store<u32>(spanAddr(span), count, 12);
+  setRecAllocCount(spanRecord(span), count);
 }
 // @ts-ignore: decorator
-@inline export function spanNext(span: u32): u32 { return load<u32>(spanAddr(span), 16); }
+@inline export function spanNext(span: u32): u32 {
+  return load<u32>(spanRecord(span), NEXT_OFF);
+}
 // @ts-ignore: decorator
-@inline function setSpanNext(span: u32, next: u32): void { store<u32>(spanAddr(span), next, 16); }
+@inline function setSpanNext(span: u32, next: u32): void {
+  store<u32>(spanRecord(span), next, NEXT_OFF);
+}
 // @ts-ignore: decorator
-@inline function spanPrev(span: u32): u32 { return load<u32>(spanAddr(span), 20); }
+@inline function spanPrev(span: u32): u32 { return load<u32>(spanRecord(span), PREV_OFF); }
 // @ts-ignore: decorator
-@inline function setSpanPrev(span: u32, prev: u32): void { store<u32>(spanAddr(span), prev, 20); }
+@inline function setSpanPrev(span: u32, prev: u32): void {
+  store<u32>(spanRecord(span), prev, PREV_OFF);
+}
 // @ts-ignore: decorator
-@inline export function spanOrder(span: u32): u32 { return load<u32>(spanAddr(span), 24); }
+@inline export function spanOrder(span: u32): u32 { return recOrder(spanRecord(span)); }
 // @ts-ignore: decorator
 @inline export function setSpanOrder(span: u32, order: u32): void {
-  store<u32>(spanAddr(span), order, 24);
+  store<u32>(spanRecord(span), order, ORDER_OFF);
 }
 // @ts-ignore: decorator
-@inline export function spanPlace(span: u32): u32 { return load<u32>(spanAddr(span), 28); }
+@inline export function spanPlace(span: u32): u32 { return recPlace(spanRecord(span)); }
 // @ts-ignore: decorator
 @inline export function setSpanPlace(span: u32, place: u32): void {
-  store<u32>(spanAddr(span), place, 28);
+  store<u32>(spanRecord(span), place, PLACE_OFF);
 }
 
 /** A fresh span record for pages [basePage, basePage + pages). */
@@ -94,15 +140,15 @@ export function spanNew(basePage: u32, pages: u32): u32 {
     const dirEntry = globalU32(SPAN_DIR) + ((span >> SPANS_PER_BLOCK_SHIFT) << 2);
     if (load<u32>(dirEntry) == 0) store<u32>(dirEntry, reserveBytes(SPAN_BLOCK_BYTES) as u32);
   }
-  const addr = spanAddr(span);
-  store<u32>(addr, basePage);
-  store<u32>(addr, pages, 4);
-  store<u32>(addr, 0, 8);
-  store<u32>(addr, 0, 12);
-  store<u32>(addr, 0, 16);
-  store<u32>(addr, 0, 20);
-  store<u32>(addr, LARGE_ORDER, 24);
-  store<u32>(addr, PLACE_INUSE, 28);
+  const addr = spanRecord(span);
+  store<u32>(addr, basePage, BASE_PAGE_OFF);
+  store<u32>(addr, pages, PAGES_OFF);
+  store<u32>(addr, 0, FREE_HEAD_OFF);
+  store<u32>(addr, 0, ALLOC_COUNT_OFF);
+  store<u32>(addr, 0, NEXT_OFF);
+  store<u32>(addr, 0, PREV_OFF);
+  store<u32>(addr, LARGE_ORDER, ORDER_OFF);
+  store<u32>(addr, PLACE_INUSE, PLACE_OFF);
   return span;
 }
 

@@ -15,8 +15,8 @@ import { allocManual, freeManual } from "./heap";
 import { pageSlot, pageSpan, setSlotWord, slotPage, slotWord } from "./layout";
 import {
   PLACE_FULL, PLACE_INUSE, PLACE_POOL, listFirst, listInsert, listRemove,
-  poolList, setSpanAllocCount, setSpanFreeHead, setSpanOrder, spanAllocCount,
-  spanBasePage, spanFreeHead, spanOrder, spanPlace,
+  poolList, recAllocCount, recFreeHead, recOrder, recPlace, setRecAllocCount,
+  setRecFreeHead, setSpanFreeHead, setSpanOrder, spanBasePage, spanRecord,
 } from "./spans";
 import { ST_POOL_FREE, addStat } from "./stats";
 
@@ -48,13 +48,15 @@ export function stackpoolalloc(order: u32): u32 {
     carve(span, order);
     listInsert(list, span, PLACE_POOL);
   }
-  const head = spanFreeHead(span);
+  const rec = spanRecord(span);
+  const head = recFreeHead(rec);
   invariant(head != 0, MSG_NO_FREE_STACKS);
   const slot = head - 1;
-  setSpanFreeHead(span, slotWord(slot));
-  setSpanAllocCount(span, spanAllocCount(span) + 1);
+  const next = slotWord(slot);
+  setRecFreeHead(rec, next);
+  setRecAllocCount(rec, recAllocCount(rec) + 1);
   addStat(ST_POOL_FREE, -(orderBytes(order) as f64));
-  if (spanFreeHead(span) == 0) listRemove(list, span, PLACE_FULL);
+  if (next == 0) listRemove(list, span, PLACE_FULL);
   return slot;
 }
 
@@ -64,16 +66,18 @@ export function stackpoolalloc(order: u32): u32 {
  */
 export function stackpoolfree(slot: u32, order: u32): void {
   const span = pageSpan(slotPage(slot));
-  invariant(span != 0 && spanOrder(span) == order, MSG_NOT_STACK_SPAN);
-  invariant(spanPlace(span) == PLACE_POOL || spanPlace(span) == PLACE_FULL, MSG_SPAN_STATE);
-  invariant(spanAllocCount(span) > 0, MSG_ALLOC_COUNT);
+  invariant(span != 0, MSG_NOT_STACK_SPAN);
+  const rec = spanRecord(span);
+  invariant(recOrder(rec) == order, MSG_NOT_STACK_SPAN);
+  invariant(recPlace(rec) == PLACE_POOL || recPlace(rec) == PLACE_FULL, MSG_SPAN_STATE);
+  invariant(recAllocCount(rec) > 0, MSG_ALLOC_COUNT);
   const list = poolList(order);
-  const head = spanFreeHead(span);
+  const head = recFreeHead(rec);
   if (head == 0) listInsert(list, span, PLACE_POOL);
   setSlotWord(slot, head);
-  setSpanFreeHead(span, slot + 1);
-  const count = spanAllocCount(span) - 1;
-  setSpanAllocCount(span, count);
+  setRecFreeHead(rec, slot + 1);
+  const count = recAllocCount(rec) - 1;
+  setRecAllocCount(rec, count);
   addStat(ST_POOL_FREE, orderBytes(order) as f64);
   if (count == 0 && globalU32(GC_PHASE) == PHASE_OFF) releaseEmptySpan(list, span);
 }
