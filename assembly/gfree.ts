@@ -30,14 +30,6 @@ function globalPush(head: usize, g: u32, rec: usize): void {
   setGlobalU32(head, g + 1);
 }
 
-/** Pops the front G of a global list, NO_G when empty. */
-function globalPop(head: usize): u32 {
-  const link = globalU32(head);
-  if (link == 0) return NO_G;
-  setGlobalU32(head, gSchedlink(link - 1));
-  return link - 1;
-}
-
 function localPush(p: u32, g: u32, rec: usize): void {
   setRecSchedlink(rec, pGFreeHead(p));
   setPGFreeHead(p, g + 1);
@@ -58,20 +50,35 @@ function localPop(p: u32): u32 {
 /**
  * Moves Gs from P's list to the global lists while it holds at least
  * `keep` (and any). Pushing one at a time gives the same order as the
- * runtime's two batches put in front of the global lists.
+ * runtime's two batches put in front of the global lists. The P's list
+ * head, its count and the three list counters are written once at the
+ * end: nothing reads them while Gs move, and the counters are whole
+ * numbers, so the sums are the same as one update per G.
  */
 function spill(p: u32, keep: u32): void {
-  while (pGFreeCount(p) >= keep && pGFreeCount(p) > 0) {
-    const g = localPop(p);
+  let count = pGFreeCount(p);
+  let link = pGFreeHead(p);
+  let withStack: u32 = 0;
+  let withoutStack: u32 = 0;
+  while (count >= keep && count > 0) {
+    invariant(link != 0, MSG_LIST);
+    const g = link - 1;
     const rec = gRecord(g);
+    link = recSchedlink(rec);
+    count--;
     if (recStackBytes(rec) != 0) {
       globalPush(GFREE_STACK, g, rec);
-      addStat(ST_GFREE_GSTACK, 1);
+      withStack++;
     } else {
       globalPush(GFREE_NOSTACK, g, rec);
-      addStat(ST_GFREE_GNOSTACK, 1);
+      withoutStack++;
     }
   }
+  setPGFreeHead(p, link);
+  setPGFreeCount(p, count);
+  addStat(ST_GFREE_LOCAL, -((withStack + withoutStack) as f64));
+  addStat(ST_GFREE_GSTACK, withStack as f64);
+  addStat(ST_GFREE_GNOSTACK, withoutStack as f64);
 }
 
 /** keepGrownStackBytes: whether gfput keeps a stack of this size. */
@@ -108,20 +115,39 @@ export function gfpurge(p: u32): void {
   spill(p, 1);
 }
 
-/** Refills an empty P list from the global lists, stack list first. */
+/**
+ * Refills an empty P list from the global lists, stack list first, each G
+ * pushed in front of the P's list in turn; counters written once at the
+ * end as in spill.
+ */
 function refillLocal(p: u32): void {
   const keep = globalU32(KEEP);
-  while (pGFreeCount(p) < keep) {
-    let g = globalPop(GFREE_STACK);
-    if (g != NO_G) {
-      addStat(ST_GFREE_GSTACK, -1);
+  let count = pGFreeCount(p);
+  let localHead = pGFreeHead(p);
+  let fromStack: u32 = 0;
+  let fromNoStack: u32 = 0;
+  while (count < keep) {
+    let list = GFREE_STACK;
+    let link = globalU32(list);
+    if (link != 0) {
+      fromStack++;
     } else {
-      g = globalPop(GFREE_NOSTACK);
-      if (g == NO_G) break;
-      addStat(ST_GFREE_GNOSTACK, -1);
+      list = GFREE_NOSTACK;
+      link = globalU32(list);
+      if (link == 0) break;
+      fromNoStack++;
     }
-    localPush(p, g, gRecord(g));
+    const rec = gRecord(link - 1);
+    setGlobalU32(list, recSchedlink(rec));
+    setRecSchedlink(rec, localHead);
+    localHead = link;
+    count++;
   }
+  setPGFreeHead(p, localHead);
+  setPGFreeCount(p, count);
+  addStat(ST_GFREE_LOCAL, (fromStack + fromNoStack) as f64);
+  addStat(ST_GFREE_GSTACK, -(fromStack as f64));
+  addStat(ST_GFREE_GNOSTACK, -(fromNoStack as f64));
 }
 
 /** gfget: a free G for P with a stack of startingStackSize, or NO_G. */
