@@ -1,7 +1,7 @@
 // The explorer's web server: serves the bundled page in build/explorer/ and
-// the core's .wasm builds over node:http on a loopback address. Every
-// response carries the cross-origin isolation headers the page needs for
-// SharedArrayBuffer (its run workers pause on shared control words).
+// the core's .wasm builds over node:http on a loopback address. The page
+// needs nothing from it that another static file server lacks (no
+// cross-origin isolation); it only adds the .wasm type and no caching.
 
 import { readFile, stat } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -49,18 +49,15 @@ const MIME_TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** Headers that make the page cross-origin isolated (SharedArrayBuffer). */
-const ISOLATION_HEADERS = {
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Embedder-Policy": "require-corp",
-  "Cross-Origin-Resource-Policy": "same-origin",
+/** Headers of every response: a rebuilt page is never served stale. */
+const COMMON_HEADERS = {
   "Cache-Control": "no-store",
   "X-Content-Type-Options": "nosniff",
 };
 
 function send(response: ServerResponse, status: number, type: string,
   body: Buffer | string): void {
-  response.writeHead(status, { ...ISOLATION_HEADERS, "Content-Type": type,
+  response.writeHead(status, { ...COMMON_HEADERS, "Content-Type": type,
     "Content-Length": Buffer.byteLength(body) });
   response.end(body);
 }
@@ -96,7 +93,7 @@ async function serve(root: string, request: IncomingMessage,
     const body = await readFile(file);
     const type = MIME_TYPES[extname(file)] ?? "application/octet-stream";
     if (request.method === "HEAD") {
-      response.writeHead(200, { ...ISOLATION_HEADERS, "Content-Type": type,
+      response.writeHead(200, { ...COMMON_HEADERS, "Content-Type": type,
         "Content-Length": body.length });
       response.end();
     } else {

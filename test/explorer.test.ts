@@ -1,13 +1,20 @@
 // The explorer end to end in headless Chromium: the page runs a scenario
 // under two policies in step, and what it draws (chart, span map, counters)
 // agrees with the engine's stats, which agree exactly with the same run in
-// Node. Also the embedding check: the release .wasm loaded by a plain page
-// and driven through its raw exports gives the stats the engine gives.
+// Node. The static build also runs from a bare file server that sends no
+// cross-origin isolation headers. Also the embedding check: the release
+// .wasm loaded by a plain page and driven through its raw exports gives the
+// stats the engine gives.
 // STACKLAB_SCREENSHOT=1 rewrites docs/explorer.png from this run.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { createEngine } from "../src/engine.js";
@@ -73,6 +80,74 @@ async function sides(page: Page): Promise<SideDebug[]> {
     { __stacklab: { sides: SideDebug[] } }).__stacklab.sides);
 }
 
+/** Opens the page and waits until it is ready to run. */
+async function openExplorer(browser: Browser, url: string): Promise<{ page: Page;
+  errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1250 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as
+    { __stacklab?: { ready: boolean } }).__stacklab?.ready === true);
+  return { page, errors };
+}
+
+/**
+ * Plays at `speed` (a #speed option) until both sides are past MIN_TICKS,
+ * pauses, and waits until both hold at one tick with a view of it.
+ * @returns the sides as the page holds them then.
+ */
+async function playThenPause(page: Page, speed: string): Promise<SideDebug[]> {
+  await page.selectOption("#speed", speed);
+  await page.click("#play");
+  await page.waitForFunction((min) => (window as unknown as { __stacklab:
+    { sides: { progress: number }[] } }).__stacklab.sides.every((s) => s.progress >= min),
+  MIN_TICKS, { timeout: 20_000 });
+  await page.click("#play");
+  await page.waitForFunction(() => {
+    const s = (window as unknown as { __stacklab: { sides: SideDebug[] } }).__stacklab.sides;
+    return s[0]!.view !== undefined && s.every((x) => x.tick === s[0]!.tick
+      && x.progress === x.tick && x.view?.tick === x.tick);
+  }, undefined, { timeout: 10_000 });
+  // Nothing moves once held.
+  await page.waitForTimeout(300);
+  return sides(page);
+}
+
+/** Waits until both sides draw a view of tick `tick`. */
+async function waitForTick(page: Page, tick: number): Promise<void> {
+  await page.waitForFunction((next) => (window as unknown as { __stacklab:
+    { sides: SideDebug[] } }).__stacklab.sides.every((s) => s.view?.tick === next),
+  tick, { timeout: 10_000 });
+}
+
+/** Types a bare static file server gives (no .wasm type, on purpose). */
+const BARE_TYPES: Record<string, string> = {
+  ".html": "text/html", ".js": "text/javascript", ".css": "text/css",
+};
+
+/**
+ * A bare static file server for a directory: GET only, a content type for
+ * HTML, JavaScript and CSS, nothing else (no cross-origin isolation, and
+ * .wasm as application/octet-stream, as some servers send it).
+ */
+async function startBareServer(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://x").pathname;
+    const file = normalize(join(dir, path.endsWith("/") ? `${path}index.html` : path));
+    readFile(file).then((body) => {
+      response.writeHead(200, { "Content-Type":
+        BARE_TYPES[extname(file)] ?? "application/octet-stream" });
+      response.end(body);
+    }, () => {
+      response.writeHead(404);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
 describe.skipIf(!HAVE_CHROMIUM)("explorer in Chromium", () => {
   let browser: Browser;
   let server: ExplorerServer;
@@ -94,7 +169,8 @@ describe.skipIf(!HAVE_CHROMIUM)("explorer in Chromium", () => {
   it("serves the page, the bundle and the core with the right types", async () => {
     const page = await fetch(server.url);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(page.headers.get("cross-origin-embedder-policy")).toBe("require-corp");
+    // The page needs no cross-origin isolation, so none is asked for.
+    expect(page.headers.get("cross-origin-embedder-policy")).toBeNull();
     const wasm = await fetch(new URL("release.wasm", server.url));
     expect(wasm.headers.get("content-type")).toBe("application/wasm");
     expect(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer()))).toBe(true);
@@ -103,29 +179,11 @@ describe.skipIf(!HAVE_CHROMIUM)("explorer in Chromium", () => {
   });
 
   it("runs two policies in step and draws what the engine reports", async () => {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1250 } });
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(server.url);
-    await page.waitForFunction(() => (window as unknown as
-      { __stacklab?: { ready: boolean } }).__stacklab?.ready === true);
+    const { page, errors } = await openExplorer(browser, server.url);
     expect(await page.locator("#scenario").inputValue()).toContain(SCENARIO);
 
-    // Play at 200 ticks/s until both sides are past MIN_TICKS, then pause.
-    await page.selectOption("#speed", "200");
-    await page.click("#play");
-    await page.waitForFunction((min) => (window as unknown as { __stacklab:
-      { sides: { progress: number }[] } }).__stacklab.sides.every((s) => s.progress >= min),
-    MIN_TICKS, { timeout: 20_000 });
-    await page.click("#play");
-    // Paused: both sides settle on one tick and draw a view of it.
-    await page.waitForFunction(() => {
-      const s = (window as unknown as { __stacklab: { sides: SideDebug[] } }).__stacklab.sides;
-      return s[0]!.view !== undefined && s.every((x) => x.tick === s[0]!.tick
-        && x.progress === x.tick && x.view?.tick === x.tick);
-    }, undefined, { timeout: 10_000 });
-    await page.waitForTimeout(300);
-    const [a, b] = await sides(page);
+    // Play at 200 ticks/s past MIN_TICKS, then pause: both settle on one tick.
+    const [a, b] = await playThenPause(page, "200");
     const ticks = a!.tick;
     expect(b!.tick).toBe(ticks);
     expect(ticks).toBeGreaterThanOrEqual(MIN_TICKS);
@@ -168,9 +226,7 @@ describe.skipIf(!HAVE_CHROMIUM)("explorer in Chromium", () => {
 
     // Step: both sides advance one tick together.
     await page.click("#step");
-    await page.waitForFunction((next) => (window as unknown as { __stacklab:
-      { sides: SideDebug[] } }).__stacklab.sides.every((s) => s.view?.tick === next),
-    ticks + 1, { timeout: 10_000 });
+    await waitForTick(page, ticks + 1);
 
     // docs/explorer.png is rewritten only on request (or when missing), so
     // that an ordinary test run leaves the committed image alone.
@@ -188,6 +244,40 @@ describe.skipIf(!HAVE_CHROMIUM)("explorer in Chromium", () => {
     expect(refusal).toMatch(/^bad\.json: phases\[0\]\.arrivals: /);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("runs from a bare static file server, without cross-origin isolation", async () => {
+    const bare = await startBareServer(fileURLToPath(new URL("build/explorer/", ROOT)));
+    try {
+      const { page, errors } = await openExplorer(browser, bare.url);
+      expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(false);
+      // At 1000 ticks/s the pause lands wherever the workers have got to,
+      // well before the scenario's last tick, so that steps can follow.
+      const [a, b] = await playThenPause(page, "1000");
+      const ticks = a!.tick;
+      expect(b!.tick).toBe(ticks);
+      expect(ticks).toBeGreaterThanOrEqual(MIN_TICKS);
+      expect(a!.done || b!.done).toBe(false);
+      expect(a!.view!.stats).toEqual(statsAfter({}, ticks));
+      expect(b!.view!.stats).toEqual(statsAfter(POLICY_B, ticks));
+      expect(a!.chartPoints).toBe(ticks);
+
+      // Step 10 ticks twice while paused; both sides follow.
+      await page.selectOption("#stepSize", "10");
+      await page.click("#step");
+      await waitForTick(page, ticks + 10);
+      await page.click("#step");
+      await waitForTick(page, ticks + 20);
+      const [a2, b2] = await sides(page);
+      expect(a2!.view!.stats).toEqual(statsAfter({}, ticks + 20));
+      expect(b2!.view!.stats).toEqual(statsAfter(POLICY_B, ticks + 20));
+      expect([a2!.error, b2!.error]).toEqual([undefined, undefined]);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      bare.server.closeAllConnections();
+      await new Promise<void>((resolve) => bare.server.close(() => resolve()));
+    }
   });
 
   it("embeds: a plain page runs the release .wasm through its raw exports", async () => {

@@ -1,7 +1,7 @@
 // The explorer page: picks a scenario, runs it under two policies in two
-// workers that share one target tick (so they step together), and draws
+// workers that are sent one target tick (so they step together), and draws
 // what each reports. Time is owned here: play raises the target at the
-// chosen speed, pause holds it at the furthest tick either side reached
+// chosen speed, pause holds it at the furthest tick either side reported
 // (the other catches up), step raises it by the step size.
 
 import "uplot/dist/uPlot.min.css";
@@ -11,8 +11,8 @@ import { validateScenario } from "../../src/workload/scenario.js";
 import type { Scenario } from "../../src/workload/types.js";
 import { StackChart } from "./chart.js";
 import { renderCounters, renderProcs } from "./panels.js";
-import type { View, WorkerMessage } from "./protocol.js";
-import { CONTROL_WORDS, Control, UNLIMITED_TICKS } from "./protocol.js";
+import type { PageMessage, View, WorkerMessage } from "./protocol.js";
+import { UNLIMITED_TICKS } from "./protocol.js";
 import { SpanMap } from "./spanmap.js";
 
 /** Span cells a view carries per order (and for large spans). */
@@ -56,12 +56,14 @@ class Side {
   private view: View | undefined;
   private viewDirty = false;
   private stackCacheBytes = 0;
+  /** The last target sent to the worker, to send only changes. */
+  private sentTarget = { tick: 0, paused: true };
   totalTicks = 0;
   readonly debug: SideDebug = { tick: 0, progress: 0, done: false, error: undefined,
     view: undefined, chartPoints: 0, cells: 0, spans: 0, capped: false,
     scenario: "", policy: "" };
 
-  constructor(readonly index: number, private readonly root: HTMLElement, tip: HTMLElement) {
+  constructor(private readonly root: HTMLElement, tip: HTMLElement) {
     this.map = new SpanMap(this.part<HTMLCanvasElement>("canvas"), tip);
   }
 
@@ -69,7 +71,8 @@ class Side {
     return this.part<HTMLInputElement>(".policy").value;
   }
 
-  start(scenario: Scenario, module: WebAssembly.Module, control: SharedArrayBuffer): void {
+  /** Starts a worker on the scenario; it holds at tick 0 until a target comes. */
+  start(scenario: Scenario, module: WebAssembly.Module): void {
     this.stop();
     Object.assign(this.debug, { tick: 0, progress: 0, done: false, error: undefined,
       view: undefined, chartPoints: 0, scenario: scenario.name, policy: this.policyText });
@@ -77,10 +80,25 @@ class Side {
     this.part(".status").textContent = "starting";
     this.chart = new StackChart(this.part(".chart"),
       `StackInuse by part, ${this.root.dataset.label}`, "stacklab");
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data);
-    this.worker.postMessage({ type: "start", scenario, module, control, side: this.index,
-      maxCellsPerSection: MAX_CELLS_PER_SECTION });
+    this.sentTarget = { tick: 0, paused: true };
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    // A message a stopped worker posted before it ended is not this run's.
+    worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
+      if (worker === this.worker) this.receive(e.data);
+    };
+    this.worker = worker;
+    this.post({ type: "start", scenario, module, maxCellsPerSection: MAX_CELLS_PER_SECTION });
+  }
+
+  /** Lets the worker run until `tick` ticks are done. */
+  setTarget(tick: number, paused: boolean): void {
+    if (tick === this.sentTarget.tick && paused === this.sentTarget.paused) return;
+    this.sentTarget = { tick, paused };
+    this.post({ type: "target", tick, paused });
+  }
+
+  private post(message: PageMessage): void {
+    this.worker?.postMessage(message);
   }
 
   stop(): void {
@@ -133,6 +151,9 @@ class Side {
       case "samples":
         this.chart?.add(message.rows);
         break;
+      case "progress":
+        this.debug.progress = message.tick;
+        break;
       case "view":
         this.view = message.view;
         this.viewDirty = true;
@@ -165,7 +186,6 @@ class Side {
 class Explorer {
   private readonly sides: Side[];
   private module: WebAssembly.Module | undefined;
-  private control: Int32Array<SharedArrayBuffer> | undefined;
   private playing = false;
   private targetTicks = 0;
   private targetExact = 0;
@@ -175,7 +195,7 @@ class Explorer {
   constructor() {
     const tip = byId("tip");
     this.sides = Array.from({ length: SIDE_COUNT },
-      (_, i) => new Side(i, byId(`side${i}`), tip));
+      (_, i) => new Side(byId(`side${i}`), tip));
     window.__stacklab = { ready: false, playing: false, sides: this.sides.map((s) => s.debug) };
   }
 
@@ -195,11 +215,6 @@ class Explorer {
     }
     window.addEventListener("resize", () => this.sides.forEach((s) => s.resize()));
 
-    if (!window.crossOriginIsolated) {
-      this.status("This page needs cross-origin isolation (SharedArrayBuffer): " +
-        "serve it with `stacklab explore`.");
-      return;
-    }
     this.module = await compileCore();
     this.restart();
     requestAnimationFrame((t) => this.frame(t));
@@ -227,7 +242,6 @@ class Explorer {
   restart(): void {
     if (this.module === undefined) return;
     this.setPlaying(false);
-    this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
     this.targetTicks = 0;
     this.targetExact = 0;
     const { name, text } = this.sourceText();
@@ -236,7 +250,7 @@ class Explorer {
       try {
         const scenario = withPolicy(text, name, side.policyText);
         description = scenario.description;
-        side.start(scenario, this.module!, this.control!.buffer);
+        side.start(scenario, this.module!);
       } catch (error) {
         side.fail(error instanceof Error ? error.message : String(error));
       }
@@ -265,24 +279,17 @@ class Explorer {
     this.setTarget(Math.max(this.targetTicks, this.furthest()) + size);
   }
 
-  /** Ticks completed by the side that is furthest ahead. */
+  /** Ticks completed by the side that is furthest ahead, as last reported. */
   private furthest(): number {
-    let most = 0;
-    this.sides.forEach((side, i) => {
-      const progress = this.control === undefined
-        ? 0 : Atomics.load(this.control, Control.progress + i);
-      side.debug.progress = progress;
-      most = Math.max(most, progress);
-    });
-    return most;
+    return Math.max(0, ...this.sides.map((side) => side.debug.progress));
   }
 
+  /** Raises the target (never lowers it) and sends it to both sides. */
   private setTarget(ticks: number): void {
+    if (this.module === undefined) return;
     const target = Math.min(Math.max(ticks, this.targetTicks), UNLIMITED_TICKS);
-    if (this.control === undefined) return;
     this.targetTicks = target;
-    Atomics.store(this.control, Control.targetTick, target);
-    Atomics.notify(this.control, Control.targetTick);
+    this.sides.forEach((side) => side.setTarget(target, !this.playing));
   }
 
   private frame(now: number): void {

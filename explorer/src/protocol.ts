@@ -1,22 +1,14 @@
-// Messages between the explorer page and its run workers, and the layout of
-// the shared control words both sides read. The page owns time: it moves a
-// target tick forward; each worker runs its engine up to the target and
-// waits there on the control words (Atomics.wait), which is how the
-// synchronous scenario driver can pause between two ticks.
+// Messages between the explorer page and its run workers. The page owns
+// time: it moves a target tick forward and tells each worker; a worker runs
+// its scenario in short slices up to the target, reporting its progress
+// after each slice, and returns to its event loop between slices, so a new
+// target (pause, step, speed) takes effect within a slice. Plain
+// postMessage only: the page needs no cross-origin isolation.
 
 import { STACK_INUSE_PARTS } from "../../src/types.js";
 import type { Stats } from "../../src/types.js";
 import type { Scenario } from "../../src/workload/types.js";
 
-/** Int32 slots of the control buffer shared by the page and the workers. */
-export const Control = {
-  /** Ticks each worker may complete; the page raises it to play or step. */
-  targetTick: 0,
-  /** Ticks completed by side 0; side 1 writes the next slot. */
-  progress: 1,
-} as const;
-/** Int32 slots in the control buffer: the target, then one per side. */
-export const CONTROL_WORDS = 3;
 /** The target that means "no limit" (the fastest speed). */
 export const UNLIMITED_TICKS = 0x7fff_ffff;
 
@@ -28,19 +20,26 @@ export const SAMPLE_FIELDS = STACK_INUSE_PARTS.map((part) => part.field);
 /** Numbers per sample row: the tick, then SAMPLE_FIELDS. */
 export const SAMPLE_WIDTH = 1 + SAMPLE_FIELDS.length;
 
-/** Page to worker: run a scenario. */
+/** Page to worker: run a scenario, holding at tick 0 until a target comes. */
 export interface StartMessage {
   type: "start";
   scenario: Scenario;
   /** The compiled core (structured-cloned; compiled once by the page). */
   module: WebAssembly.Module;
-  /** Int32Array of CONTROL_WORDS over a SharedArrayBuffer. */
-  control: SharedArrayBuffer;
-  /** Which side runs here: its progress word is Control.progress + side. */
-  side: number;
   /** Most span cells one view carries per section (order or large). */
   maxCellsPerSection: number;
 }
+
+/** Page to worker: run until `tick` ticks are done (lowered on pause). */
+export interface TargetMessage {
+  type: "target";
+  tick: number;
+  /** The page is paused: send a view of the tick where the run holds. */
+  paused: boolean;
+}
+
+/** Page to worker. */
+export type PageMessage = StartMessage | TargetMessage;
 
 /** The spans of one section of the span map, column-wise. */
 export interface SpanCells {
@@ -97,6 +96,8 @@ export interface View {
 export type WorkerMessage =
   | { type: "ready"; totalTicks: number; stackCacheBytes: number; procs: number }
   | { type: "samples"; rows: Float64Array; tick: number }
+  /** Ticks done, after every slice of ticks and whenever the run holds. */
+  | { type: "progress"; tick: number }
   | { type: "view"; view: View }
   | { type: "done"; tick: number }
   | { type: "error"; message: string };

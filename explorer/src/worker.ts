@@ -1,18 +1,19 @@
-// A run worker: one wasm engine running one scenario through the shared
-// driver (src/workload/driver.ts). The driver is synchronous, so the worker
-// pauses inside its per-tick callback: when the tick count reaches the
-// page's target it waits on the shared control words until the target
-// moves. Samples go to the page in batches; views (reduced snapshots) at
-// most a few times per second, and always when it pauses.
-// The page ends a run by terminating the worker, even while it waits.
+// A run worker: one wasm engine running one scenario with the shared
+// driver's resumable run (ScenarioRun in src/workload/driver.ts). It runs
+// slices of ticks up to the page's target tick, each at most SLICE_MS long,
+// and goes back to its event loop between slices, so the page's next
+// target (pause, step, a new speed) is read within a slice. Samples go to
+// the page in batches; views (reduced snapshots) at most a few times per
+// second while playing, and always where the run holds while paused or
+// where it ends. The page ends a run by terminating the worker.
 
 import { resolveConfig } from "../../src/profiles.js";
 import type { Engine, EngineOptions, Stats } from "../../src/types.js";
 import { createWasmEngine } from "../../src/wasm/engine.js";
 import { compileScenario } from "../../src/workload/compile.js";
-import { runScenario } from "../../src/workload/driver.js";
-import type { StartMessage, WorkerMessage } from "./protocol.js";
-import { Control, SAMPLE_FIELDS } from "./protocol.js";
+import { ScenarioRun } from "../../src/workload/driver.js";
+import type { PageMessage, StartMessage, TargetMessage, WorkerMessage } from "./protocol.js";
+import { SAMPLE_FIELDS } from "./protocol.js";
 import { reduceSnapshot } from "./reduce.js";
 
 /** Shortest gap between two views while running, milliseconds. */
@@ -21,88 +22,135 @@ const MIN_VIEW_GAP_MS = 250;
 const VIEW_COST_SHARE = 0.1;
 /** Gap between two sample batches, milliseconds. */
 const SAMPLE_GAP_MS = 100;
-/** How long one wait lasts before the control words are read again. */
-const WAIT_SLICE_MS = 500;
+/** Longest run of ticks between two returns to the event loop, milliseconds. */
+const SLICE_MS = 15;
 
 function send(message: WorkerMessage, transfer: Transferable[] = []): void {
   self.postMessage(message, { transfer });
 }
 
-function run(start: StartMessage): void {
-  try {
-    runToEnd(start);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    send({ type: "error", message });
-  }
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
-/** Runs the scenario to its end; a refused operation propagates. */
-function runToEnd(start: StartMessage): void {
-  const control = new Int32Array(start.control);
-  const compiled = compileScenario(start.scenario);
-  const options: EngineOptions = { ...compiled.engineOptions, engine: "wasm" };
-  const engine: Engine = createWasmEngine(resolveConfig(options),
-    { module: start.module });
-  send({ type: "ready", totalTicks: compiled.totalTicks,
-    stackCacheBytes: engine.config.policy.stackCacheBytes, procs: engine.config.procs });
+/** One scenario run, advanced slice by slice towards the page's target. */
+class Runner {
+  private readonly engine: Engine;
+  private readonly run: ScenarioRun;
+  /** Wakes the runner for its next slice without a timer's clamping. */
+  private readonly wake = new MessageChannel();
+  private target = 0;
+  private paused = true;
+  private scheduled = false;
+  /** Finished or failed: nothing more runs. */
+  private over = false;
+  private rows: number[] = [];
+  private lastRowsAt = 0;
+  private nextViewAt = 0;
+  private viewTick = -1;
 
-  let rows: number[] = [];
-  let lastRowsAt = 0;
-  let nextViewAt = 0;
-  let viewTick = -1;
-  let tick = 0;
+  constructor(private readonly start: StartMessage) {
+    const compiled = compileScenario(start.scenario);
+    const options: EngineOptions = { ...compiled.engineOptions, engine: "wasm" };
+    this.engine = createWasmEngine(resolveConfig(options), { module: start.module });
+    // A row per tick: the tick, then SAMPLE_FIELDS.
+    const onSample = (sample: Stats & { tick: number }): void => {
+      this.rows.push(sample.tick);
+      for (const field of SAMPLE_FIELDS) this.rows.push(sample[field]);
+    };
+    this.run = new ScenarioRun(this.engine, compiled, { sampleEvery: 1, onSample });
+    send({ type: "ready", totalTicks: compiled.totalTicks,
+      stackCacheBytes: this.engine.config.policy.stackCacheBytes,
+      procs: this.engine.config.procs });
+    this.wake.port1.onmessage = () => this.slice();
+    this.schedule();
+  }
 
-  const flushRows = (): void => {
-    if (rows.length === 0) return;
-    const batch = Float64Array.from(rows);
-    rows = [];
-    lastRowsAt = performance.now();
-    send({ type: "samples", rows: batch, tick }, [batch.buffer]);
-  };
-  const postView = (): void => {
-    flushRows();
-    const began = performance.now();
-    const view = reduceSnapshot(engine.snapshot(), engine.config, tick,
-      start.maxCellsPerSection);
-    const costMs = performance.now() - began;
-    nextViewAt = performance.now() + Math.max(MIN_VIEW_GAP_MS, costMs / VIEW_COST_SHARE);
-    viewTick = tick;
-    send({ type: "view", view: { ...view, costMs } });
-  };
-  // A row per tick: the tick, then SAMPLE_FIELDS.
-  const onSample = (sample: Stats & { tick: number }): void => {
-    rows.push(sample.tick);
-    for (const field of SAMPLE_FIELDS) rows.push(sample[field]);
-  };
-  // Waits while `tick` ticks are done and the target allows no more.
-  const holdAtTarget = (): void => {
-    let target = Atomics.load(control, Control.targetTick);
-    while (tick >= target) {
-      if (viewTick !== tick) postView();
-      Atomics.wait(control, Control.targetTick, target, WAIT_SLICE_MS);
-      target = Atomics.load(control, Control.targetTick);
+  retarget(message: TargetMessage): void {
+    this.target = message.tick;
+    this.paused = message.paused;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.over) return;
+    this.scheduled = true;
+    this.wake.port2.postMessage(null);
+  }
+
+  private slice(): void {
+    this.scheduled = false;
+    if (this.over) return;
+    try {
+      this.runSlice();
+    } catch (error) {
+      // A refused operation leaves the run mid-tick: it cannot go on.
+      this.over = true;
+      this.flushRows();
+      send({ type: "progress", tick: this.run.ticks });
+      send({ type: "error", message: errorText(error) });
     }
-  };
-  const onTick = (done: number): void => {
-    tick = done;
-    Atomics.store(control, Control.progress + start.side, tick);
-    const now = performance.now();
-    if (now - lastRowsAt >= SAMPLE_GAP_MS) flushRows();
-    if (now >= nextViewAt) postView();
-    holdAtTarget();
-  };
-
-  try {
-    holdAtTarget();
-    runScenario(engine, compiled, { sampleEvery: 1, onSample, onTick });
-  } finally {
-    flushRows();
   }
-  postView();
-  send({ type: "done", tick });
+
+  /** Runs ticks until the target, the end or the slice's time is up. */
+  private runSlice(): void {
+    const run = this.run;
+    const sliceEnd = performance.now() + SLICE_MS;
+    let finished = run.finished;
+    while (!finished && run.ticks < this.target) {
+      finished = run.advance(1);
+      if (performance.now() >= sliceEnd) break;
+    }
+    // Holding at the target: notice a scenario that has just ended there.
+    if (!finished && run.ticks >= this.target) finished = run.advance(0);
+    const tick = run.ticks;
+    const holding = finished || tick >= this.target;
+    const now = performance.now();
+    if (now - this.lastRowsAt >= SAMPLE_GAP_MS) this.flushRows();
+    const settled = finished || (holding && this.paused);
+    if (settled ? this.viewTick !== tick : now >= this.nextViewAt) this.postView();
+    send({ type: "progress", tick });
+    if (finished) {
+      this.over = true;
+      this.flushRows();
+      send({ type: "done", tick });
+    } else if (!holding) {
+      this.schedule();
+    }
+  }
+
+  private flushRows(): void {
+    if (this.rows.length === 0) return;
+    const batch = Float64Array.from(this.rows);
+    this.rows = [];
+    this.lastRowsAt = performance.now();
+    send({ type: "samples", rows: batch, tick: this.run.ticks }, [batch.buffer]);
+  }
+
+  private postView(): void {
+    this.flushRows();
+    const tick = this.run.ticks;
+    const began = performance.now();
+    const view = reduceSnapshot(this.engine.snapshot(), this.engine.config, tick,
+      this.start.maxCellsPerSection);
+    const costMs = performance.now() - began;
+    this.nextViewAt = performance.now() + Math.max(MIN_VIEW_GAP_MS, costMs / VIEW_COST_SHARE);
+    this.viewTick = tick;
+    send({ type: "view", view: { ...view, costMs } });
+  }
 }
 
-self.onmessage = (event: MessageEvent<StartMessage>): void => {
-  if (event.data.type === "start") run(event.data);
+let runner: Runner | undefined;
+
+self.onmessage = (event: MessageEvent<PageMessage>): void => {
+  const message = event.data;
+  if (message.type === "target") {
+    runner?.retarget(message);
+    return;
+  }
+  try {
+    runner = new Runner(message);
+  } catch (error) {
+    send({ type: "error", message: errorText(error) });
+  }
 };
