@@ -13,7 +13,7 @@ export {
   compileScenario, quantileTable, PhaseWord, PHASE_WORDS, TABLE_ENTRIES,
 } from "./workload/compile.js";
 export type { CompileOptions } from "./workload/compile.js";
-export { runScenario } from "./workload/driver.js";
+export { runScenario, ScenarioRun } from "./workload/driver.js";
 export { loadScenario, listBuiltinScenarios, executeScenario } from "./workload/load.js";
 export { applyOp, openTrace, createTraceWriter, replayTrace } from "./trace/trace.js";
 export type { TraceSource, TraceWriter, TraceFormat } from "./trace/trace.js";
