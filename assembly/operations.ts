@@ -230,9 +230,13 @@ function spanElemBytes(span: u32): u32 {
   return order == LARGE_ORDER ? spanPages(span) * PAGE_BYTES : orderBytes(order);
 }
 
+/** The first slot of the stack rawFreeError last accepted. */
+let acceptedSlot: u32 = 0;
+
 /**
  * Why a raw stack at (page, offsetBytes) of sizeBytes cannot be freed, or
- * 0 when it can. page is -1 for an address outside the arena.
+ * 0 when it can (its first slot is then in acceptedSlot). page is -1 for
+ * an address outside the arena.
  */
 function rawFreeError(page: i32, offsetBytes: u32, sizeBytes: u32): i32 {
   if (page < 0 || (page as u32) >= globalU32(MAPPED_PAGES)) return ErrorCode.NotStackSpan;
@@ -247,6 +251,7 @@ function rawFreeError(page: i32, offsetBytes: u32, sizeBytes: u32): i32 {
   if ((word & SLOT_OUT_BIT) == 0) return ErrorCode.DoubleFree;
   if ((word & SLOT_OWNER_MASK) != OWNER_RAW) return ErrorCode.BadStackSize;
   if (elemBytes != sizeBytes) return ErrorCode.BadStackSize;
+  acceptedSlot = slot;
   return 0;
 }
 
@@ -261,11 +266,8 @@ export function rawStackfree(page: i32, offsetBytes: u32, sizeBytes: f64, p: i32
   const bytes = sizeBytes as u32;
   const freeError = rawFreeError(page, offsetBytes, bytes);
   if (freeError != 0) return -freeError;
-  const span = pageSpan(page as u32);
-  const spanOffset = ((page as u32) - spanBasePage(span)) * PAGE_BYTES + offsetBytes;
-  const slot = pageSlot(spanBasePage(span)) + spanOffset / globalU32(FIXED_STACK);
   addStat(ST_RAW_STACK, -sizeBytes);
-  stackfree(slot, bytes, p == -1 ? NO_P : (p as u32));
+  stackfree(acceptedSlot, bytes, p == -1 ? NO_P : (p as u32));
   return 0;
 }
 
