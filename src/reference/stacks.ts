@@ -237,9 +237,4 @@ export class StackMemory {
     const inCache = this.caches.some((orders) => orders[span.order]!.stacks.includes(addr));
     return { kind: inCache ? "free" : "out", span };
   }
-
-  /** Stacks an order's pool could hand out without a new span. */
-  stacksPerSpan(order: number): number {
-    return this.cacheLimitBytes / (this.fixedStackBytes << order);
-  }
 }
