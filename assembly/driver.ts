@@ -45,7 +45,7 @@ import {
   OP_USE,
 } from "./opcodes";
 import {
-  gc, gcFinish, gcStart, goexitOn, newprocOn, procresize, useOn,
+  gc, gcFinish, gcStart, goexitOn, newprocOn, newprocRecord, procresize, useOn,
 } from "./operations";
 import { rawStackallocOn, rawStackfreeSlot } from "./operations";
 import { rngNext, rngSeed } from "./rng";
@@ -423,9 +423,10 @@ function arrive(): i32 {
   const made = newprocOn(p);
   if (made < 0) return refuse(OP_NEWPROC, p, 0, 0, made);
   const g = made as u32;
-  let status = useOn(g, peakBytes);
+  const rec = newprocRecord;
+  let status = useOn(g, rec, peakBytes);
   if (status < 0) return refuse(OP_USE, p, g, peakBytes, status);
-  status = useOn(g, blockedBytes);
+  status = useOn(g, rec, blockedBytes);
   if (status < 0) return refuse(OP_USE, p, g, blockedBytes, status);
   operations += 3;
   let rawSlot: u32 = 0;

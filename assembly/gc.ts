@@ -6,7 +6,7 @@
 import {
   ADAPTIVE, FIXED_STACK, GC_PHASE, G_COUNT, MAX_STACK, NUM_ORDERS,
   PHASE_MARK, PHASE_MARKTERM, PHASE_OFF, PROCS, SCAN_BYTES, SCAN_COUNT,
-  STACK_GUARD, STACK_LIMIT, STARTING_STACK, LARGE_LISTS, globalF64,
+  STACK_GUARD, STACK_LIMIT, LARGE_LISTS, globalF64,
   globalU32, setGlobalF64, setGlobalU32,
 } from "./globals";
 import { copystack } from "./copystack";
@@ -15,14 +15,13 @@ import { G_LIVE, gStackBytes, gStatus, gUsedBytes } from "./goroutines";
 import { markrootFreeGStacks } from "./gfree";
 import { stackcacheClear } from "./stackcache";
 import { releaseEmptySpan } from "./stackpool";
-import { worstCasePages } from "./stackalloc";
+import { setStartingStack, worstCasePages } from "./stackalloc";
 import {
   PLACE_INUSE, largeList, listFirst, listRemove, poolList, spanAllocCount,
   spanNext, spanPages,
 } from "./spans";
 import {
-  ST_GC_CYCLES, ST_LARGE_CACHE, ST_SHRINK_COPIES, ST_STARTING_STACK, addStat,
-  setStat,
+  ST_GC_CYCLES, ST_LARGE_CACHE, ST_SHRINK_COPIES, addStat,
 } from "./stats";
 import { PAGE_BYTES } from "./layout";
 
@@ -77,8 +76,7 @@ function computeStartingStackSize(): void {
     starting = 1;
     while (starting < average) starting *= 2;
   }
-  setGlobalU32(STARTING_STACK, starting as u32);
-  setStat(ST_STARTING_STACK, starting);
+  setStartingStack(starting as u32);
 }
 
 /** freeStackSpans: empty pool spans and every large-cache span go back. */

@@ -24,56 +24,40 @@ import {
 /** Returned by gfget when there is no free G. */
 export const NO_G: u32 = 0xffffffff;
 
-/** Pushes g at the front of the global list whose head is at `head`. */
-function globalPush(head: usize, g: u32, rec: usize): void {
-  setRecSchedlink(rec, globalU32(head));
-  setGlobalU32(head, g + 1);
-}
-
-function localPush(p: u32, g: u32, rec: usize): void {
-  setRecSchedlink(rec, pGFreeHead(p));
-  setPGFreeHead(p, g + 1);
-  setPGFreeCount(p, pGFreeCount(p) + 1);
-  addStat(ST_GFREE_LOCAL, 1);
-}
-
-function localPop(p: u32): u32 {
-  const link = pGFreeHead(p);
-  if (link == 0) return NO_G;
-  invariant(pGFreeCount(p) > 0, MSG_LIST);
-  setPGFreeHead(p, recSchedlink(gRecord(link - 1)));
-  setPGFreeCount(p, pGFreeCount(p) - 1);
-  addStat(ST_GFREE_LOCAL, -1);
-  return link - 1;
-}
-
 /**
  * Moves Gs from P's list to the global lists while it holds at least
  * `keep` (and any). Pushing one at a time gives the same order as the
- * runtime's two batches put in front of the global lists. The P's list
- * head, its count and the three list counters are written once at the
- * end: nothing reads them while Gs move, and the counters are whole
- * numbers, so the sums are the same as one update per G.
+ * runtime's two batches put in front of the global lists. The list heads,
+ * the P's count and the three list counters are kept in locals and
+ * written once at the end: nothing reads them while Gs move, and the
+ * counters are whole numbers, so the sums are the same as one update per
+ * G.
  */
 function spill(p: u32, keep: u32): void {
   let count = pGFreeCount(p);
   let link = pGFreeHead(p);
+  let stackHead = globalU32(GFREE_STACK);
+  let noStackHead = globalU32(GFREE_NOSTACK);
   let withStack: u32 = 0;
   let withoutStack: u32 = 0;
   while (count >= keep && count > 0) {
     invariant(link != 0, MSG_LIST);
-    const g = link - 1;
-    const rec = gRecord(g);
-    link = recSchedlink(rec);
+    const rec = gRecord(link - 1);
+    const next = recSchedlink(rec);
     count--;
     if (recStackBytes(rec) != 0) {
-      globalPush(GFREE_STACK, g, rec);
+      setRecSchedlink(rec, stackHead);
+      stackHead = link;
       withStack++;
     } else {
-      globalPush(GFREE_NOSTACK, g, rec);
+      setRecSchedlink(rec, noStackHead);
+      noStackHead = link;
       withoutStack++;
     }
+    link = next;
   }
+  setGlobalU32(GFREE_STACK, stackHead);
+  setGlobalU32(GFREE_NOSTACK, noStackHead);
   setPGFreeHead(p, link);
   setPGFreeCount(p, count);
   addStat(ST_GFREE_LOCAL, -((withStack + withoutStack) as f64));
@@ -95,19 +79,26 @@ function keepsOnGet(sizeBytes: u32): bool {
   return cap > 0 && sizeBytes >= starting && sizeBytes <= cap;
 }
 
-/** gfput: dead g goes on P's list, its stack freed unless kept. */
-export function gfput(p: u32, g: u32): void {
-  const rec = gRecord(g);
+/**
+ * gfput: dead g goes on P's list, its stack freed unless kept. The caller
+ * passes g's record address and stack size, which it has already read.
+ */
+// @ts-ignore: decorator
+@inline export function gfput(p: u32, g: u32, rec: usize, stackBytes: u32): void {
   invariant(recStatus(rec) == G_DEAD, MSG_G_STATUS);
-  let sizeBytes = recStackBytes(rec);
-  if (sizeBytes != globalU32(STARTING_STACK) && !keepsOnPut(sizeBytes)) {
-    stackfree(recStackSlot(rec), sizeBytes, p);
+  let keptBytes = stackBytes;
+  if (stackBytes != globalU32(STARTING_STACK) && !keepsOnPut(stackBytes)) {
+    stackfree(recStackSlot(rec), stackBytes, p);
     setRecStack(rec, 0, 0);
-    sizeBytes = 0;
+    keptBytes = 0;
   }
-  addStat(ST_DEADG_STACK, sizeBytes as f64);
-  localPush(p, g, rec);
-  if (pGFreeCount(p) >= globalU32(SPILL_AT)) spill(p, globalU32(KEEP));
+  addStat(ST_DEADG_STACK, keptBytes as f64);
+  const count = pGFreeCount(p) + 1;
+  setRecSchedlink(rec, pGFreeHead(p));
+  setPGFreeHead(p, g + 1);
+  setPGFreeCount(p, count);
+  addStat(ST_GFREE_LOCAL, 1);
+  if (count >= globalU32(SPILL_AT)) spill(p, globalU32(KEEP));
 }
 
 /** gfpurge: every free G of P goes to the global lists. */
@@ -117,32 +108,39 @@ export function gfpurge(p: u32): void {
 
 /**
  * Refills an empty P list from the global lists, stack list first, each G
- * pushed in front of the P's list in turn; counters written once at the
- * end as in spill.
+ * pushed in front of the P's list in turn; heads and counters written once
+ * at the end as in spill.
  */
 function refillLocal(p: u32): void {
   const keep = globalU32(KEEP);
   let count = pGFreeCount(p);
   let localHead = pGFreeHead(p);
+  let stackHead = globalU32(GFREE_STACK);
+  let noStackHead = globalU32(GFREE_NOSTACK);
   let fromStack: u32 = 0;
   let fromNoStack: u32 = 0;
   while (count < keep) {
-    let list = GFREE_STACK;
-    let link = globalU32(list);
-    if (link != 0) {
+    let link: u32 = 0;
+    let rec: usize = 0;
+    if (stackHead != 0) {
+      link = stackHead;
+      rec = gRecord(link - 1);
+      stackHead = recSchedlink(rec);
       fromStack++;
-    } else {
-      list = GFREE_NOSTACK;
-      link = globalU32(list);
-      if (link == 0) break;
+    } else if (noStackHead != 0) {
+      link = noStackHead;
+      rec = gRecord(link - 1);
+      noStackHead = recSchedlink(rec);
       fromNoStack++;
+    } else {
+      break;
     }
-    const rec = gRecord(link - 1);
-    setGlobalU32(list, recSchedlink(rec));
     setRecSchedlink(rec, localHead);
     localHead = link;
     count++;
   }
+  setGlobalU32(GFREE_STACK, stackHead);
+  setGlobalU32(GFREE_NOSTACK, noStackHead);
   setPGFreeHead(p, localHead);
   setPGFreeCount(p, count);
   addStat(ST_GFREE_LOCAL, (fromStack + fromNoStack) as f64);
@@ -150,12 +148,27 @@ function refillLocal(p: u32): void {
   addStat(ST_GFREE_GNOSTACK, -(fromNoStack as f64));
 }
 
+/**
+ * Record address of the G gfget last returned, so newproc need not look
+ * it up again (a lookup is two dependent loads).
+ */
+export let gfgetRecord: usize = 0;
+
 /** gfget: a free G for P with a stack of startingStackSize, or NO_G. */
-export function gfget(p: u32): u32 {
-  if (pGFreeHead(p) == 0) refillLocal(p);
-  const g = localPop(p);
-  if (g == NO_G) return NO_G;
+// @ts-ignore: decorator
+@inline export function gfget(p: u32): u32 {
+  let link = pGFreeHead(p);
+  if (link == 0) {
+    refillLocal(p);
+    link = pGFreeHead(p);
+    if (link == 0) return NO_G;
+  }
+  invariant(pGFreeCount(p) > 0, MSG_LIST);
+  const g = link - 1;
   const rec = gRecord(g);
+  setPGFreeHead(p, recSchedlink(rec));
+  setPGFreeCount(p, pGFreeCount(p) - 1);
+  addStat(ST_GFREE_LOCAL, -1);
   let sizeBytes = recStackBytes(rec);
   if (sizeBytes != 0) {
     addStat(ST_DEADG_STACK, -(sizeBytes as f64));
@@ -169,6 +182,7 @@ export function gfget(p: u32): u32 {
     const starting = globalU32(STARTING_STACK);
     setRecStack(rec, stackalloc(starting, p, g), starting);
   }
+  gfgetRecord = rec;
   return g;
 }
 

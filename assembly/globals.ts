@@ -43,6 +43,8 @@
 // +156 MAPPED_CHUNKS        chunks mapped so far
 // +160 SCRATCH_USED         f64 values written by the last walker
 // +164 G_DIR_ENTRIES        entries of the G block directory
+// +168 NEWPROC_WORST_PAGES  pages newproc may take from the heap in the
+//                           worst case (stackalloc.ts, setStartingStack)
 
 import { GLOBALS_OFF, STATIC_BASE } from "./layout";
 
@@ -85,6 +87,7 @@ export const LARGE_LISTS: usize = 152;
 export const MAPPED_CHUNKS: usize = 156;
 export const SCRATCH_USED: usize = 160;
 export const G_DIR_ENTRIES: usize = 164;
+export const NEWPROC_WORST_PAGES: usize = 168;
 
 /** GC phases, as the runtime's gcphase. */
 export const PHASE_OFF: u32 = 0;

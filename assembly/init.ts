@@ -5,7 +5,7 @@ import { ErrorCode } from "./errors";
 import {
   ADAPTIVE, BUMP_TOP, CACHE_BYTES, FIXED_SHIFT, FIXED_STACK, KEEP,
   KEEP_GROWN, MAX_STACK, NEWG_STACK, NUM_ORDERS, PROCS, SLOTS_PER_PAGE_SHIFT,
-  SPAN_DIR, SPILL_AT, STACK_GUARD, STACK_LIMIT, STARTING_STACK, globalU32,
+  SPAN_DIR, SPILL_AT, STACK_GUARD, STACK_LIMIT, globalU32,
   setGlobalU32,
 } from "./globals";
 import { gDirEntries, gDirInit } from "./goroutines";
@@ -15,7 +15,7 @@ import {
 } from "./layout";
 import { reserveBytes } from "./memory";
 import { spanDirEntries } from "./spans";
-import { ST_STARTING_STACK, setStat } from "./stats";
+import { setStartingStack } from "./stackalloc";
 
 /** Most pages a heap may have: 2^31 slots of the smallest FixedStack. */
 const MAX_LIMIT_PAGES: u32 = 1 << 29;
@@ -77,8 +77,7 @@ export function init(fixedStack: u32, orders: u32, guard: u32, limit: u32,
   setGlobalU32(KEEP_GROWN, keepGrown);
   setGlobalU32(ADAPTIVE, adaptive);
   setGlobalU32(PROCS, procs);
-  setGlobalU32(STARTING_STACK, fixedStack);
-  setStat(ST_STARTING_STACK, fixedStack as f64);
+  setStartingStack(fixedStack);
 
   heapInit(limitPages);
   const maxSlots = limitPages << (PAGE_SHIFT - fixedShift);

@@ -11,16 +11,16 @@
 import { invariant } from "./checks";
 import { ErrorCode, MSG_NEWG_STACK } from "./errors";
 import {
-  FIXED_STACK, GC_PHASE, MAPPED_PAGES, MAX_STACK, NEWG_STACK, NEXT_GOID,
-  PHASE_MARK, PHASE_OFF, PROCS, STACK_GUARD, STARTING_STACK, globalF64,
+  FIXED_STACK, GC_PHASE, MAPPED_PAGES, MAX_STACK, NEWG_STACK, NEWPROC_WORST_PAGES, NEXT_GOID,
+  PHASE_MARK, PHASE_OFF, PROCS, STACK_GUARD, globalF64,
   globalU32, setGlobalF64,
 } from "./globals";
 import { copystack } from "./copystack";
 import { gcFinishOn, gcStartOn, shrinkWorstPages } from "./gc";
-import { NO_G, gfget, gfput } from "./gfree";
+import { NO_G, gfget, gfgetRecord, gfput } from "./gfree";
 import {
-  G_DEAD, G_LIVE, gRecord, gStackSlot, isLiveG, newGRecord, recP, recStackBytes,
-  setGStack, setRecGoid, setRecP, setRecStatus, setRecUsedBytes,
+  G_DEAD, G_LIVE, gRecord, gStackSlot, isLiveG, newGRecord, recP, recStackBytes, setRecStack,
+  setRecGoid, setRecP, setRecStatus, setRecUsedBytes,
 } from "./goroutines";
 import {
   MAX_PROCS, OWNER_RAW, PAGE_BYTES, SLOT_OUT_BIT, SLOT_OWNER_MASK, pageSlot,
@@ -71,22 +71,28 @@ export function newproc(p: i32): i32 {
   return newprocOn(p as u32);
 }
 
+/** Record address of the G newprocOn last made (saves the driver a lookup). */
+export let newprocRecord: usize = 0;
+
 /**
  * newproc on a P known to be below GOMAXPROCS (the driver's own P): only
  * the out-of-memory worst case is checked. @returns the G index or -code.
  */
-export function newprocOn(p: u32): i32 {
-  const starting = globalU32(STARTING_STACK);
-  const newGStack = globalU32(NEWG_STACK);
-  const worst = starting > newGStack ? starting : newGStack;
-  if (!hasHeadroom(worstCasePages(worst) as f64)) return -ErrorCode.OutOfMemory;
+// @ts-ignore: decorator
+@inline export function newprocOn(p: u32): i32 {
+  if (longestFreeRun() < globalU32(NEWPROC_WORST_PAGES)) return -ErrorCode.OutOfMemory;
 
   let g = gfget(p);
+  let rec: usize;
   if (g == NO_G) {
     g = newGRecord();
-    setGStack(g, stackalloc(newGStack, p, g), newGStack);
+    rec = gRecord(g);
+    const newGStack = globalU32(NEWG_STACK);
+    setRecStack(rec, stackalloc(newGStack, p, g), newGStack);
+  } else {
+    rec = gfgetRecord;
   }
-  const rec = gRecord(g);
+  newprocRecord = rec;
   const stackBytes = recStackBytes(rec);
   invariant(stackBytes != 0, MSG_NEWG_STACK);
   setRecStatus(rec, G_LIVE);
@@ -128,12 +134,13 @@ export function use(g: u32, usedBytes: f64): i32 {
 }
 
 /**
- * use for a goroutine the driver made and has not ended, with a byte count
- * drawn from the scenario's tables (a whole number by construction). A
- * use that fits the stack is settled here without the growth chain.
+ * use for a goroutine the driver made and has not ended (rec is its
+ * record, gRecord(g)), with a byte count drawn from the scenario's tables
+ * (a whole number by construction). A use that fits the stack is settled
+ * here without the growth chain.
  */
-export function useOn(g: u32, usedBytes: u32): i32 {
-  const rec = gRecord(g);
+// @ts-ignore: decorator
+@inline export function useOn(g: u32, rec: usize, usedBytes: u32): i32 {
   const fits = (usedBytes as u64) + (globalU32(STACK_GUARD) as u64)
     <= (recStackBytes(rec) as u64);
   if (fits) {
@@ -166,13 +173,15 @@ export function goexit(g: u32): i32 {
 }
 
 /** goexit of a goroutine known to be live (the driver's own). */
-export function goexitOn(g: u32): void {
+// @ts-ignore: decorator
+@inline export function goexitOn(g: u32): void {
   const rec = gRecord(g);
-  addStat(ST_LIVE_STACK, -(recStackBytes(rec) as f64));
+  const stackBytes = recStackBytes(rec);
+  addStat(ST_LIVE_STACK, -(stackBytes as f64));
   addStat(ST_LIVE_GS, -1);
   setRecStatus(rec, G_DEAD);
   setRecUsedBytes(rec, 0);
-  gfput(recP(rec), g);
+  gfput(recP(rec), g, rec, stackBytes);
 }
 
 /** gcStart on P p: phase mark, free global G stacks, scan and shrink. */

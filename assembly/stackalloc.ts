@@ -6,8 +6,8 @@
 import { invariant } from "./checks";
 import { MSG_NOT_OUT } from "./errors";
 import {
-  CACHE_BYTES, FIXED_SHIFT, GC_PHASE, LARGE_LISTS, NUM_ORDERS, PHASE_OFF,
-  globalU32, setGlobalU32,
+  CACHE_BYTES, FIXED_SHIFT, GC_PHASE, LARGE_LISTS, NEWG_STACK, NEWPROC_WORST_PAGES,
+  NUM_ORDERS, PHASE_OFF, STARTING_STACK, globalU32, setGlobalU32,
 } from "./globals";
 import { allocManual, freeManual } from "./heap";
 import {
@@ -22,7 +22,7 @@ import {
   PLACE_INUSE, PLACE_LARGE, largeList, listFirst, listInsert, listRemove,
   spanBasePage,
 } from "./spans";
-import { ST_LARGE_CACHE, addStat } from "./stats";
+import { ST_LARGE_CACHE, ST_STARTING_STACK, addStat, setStat } from "./stats";
 
 /** Whether a stack of this size comes from the pools. */
 // @ts-ignore: decorator
@@ -46,6 +46,20 @@ import { ST_LARGE_CACHE, addStat } from "./stats";
 export function worstCasePages(sizeBytes: u32): u32 {
   return isSmallStack(sizeBytes) ? globalU32(CACHE_BYTES) >> PAGE_SHIFT
     : sizeBytes >> PAGE_SHIFT;
+}
+
+/**
+ * Sets startingStackSize, its stat, and the worst case newproc checks
+ * before it runs: a stack of max(startingStackSize, malg's size) taken
+ * with a fresh span. Kept here because every newproc would otherwise
+ * recompute it.
+ */
+export function setStartingStack(sizeBytes: u32): void {
+  setGlobalU32(STARTING_STACK, sizeBytes);
+  setStat(ST_STARTING_STACK, sizeBytes as f64);
+  const newGStack = globalU32(NEWG_STACK);
+  const worst = sizeBytes > newGStack ? sizeBytes : newGStack;
+  setGlobalU32(NEWPROC_WORST_PAGES, worstCasePages(worst));
 }
 
 /** Notes that stackLarge.free[log2Pages] exists (snapshot list count). */
