@@ -6,16 +6,17 @@
 import {
   gRecord, recStackBytes, recStackSlot, setRecStack,
 } from "./goroutines";
-import { stackalloc, stackfree } from "./stackalloc";
+import { stackallocInlined, stackfreeInlined } from "./stackalloc";
 import { ST_LIVE_STACK, addStat } from "./stats";
 
 /** Moves live goroutine g to a new stack of newBytes (alloc, then free). */
-export function copystack(g: u32, newBytes: u32, p: u32): void {
+// @ts-ignore: decorator
+@inline export function copystack(g: u32, newBytes: u32, p: u32): void {
   const rec = gRecord(g);
   const oldSlot = recStackSlot(rec);
   const oldBytes = recStackBytes(rec);
-  const newSlot = stackalloc(newBytes, p, g);
-  stackfree(oldSlot, oldBytes, p);
+  const newSlot = stackallocInlined(newBytes, p, g);
+  stackfreeInlined(oldSlot, oldBytes, p);
   addStat(ST_LIVE_STACK, (newBytes as f64) - (oldBytes as f64));
   setRecStack(rec, newSlot, newBytes);
 }

@@ -45,6 +45,8 @@
 // +164 G_DIR_ENTRIES        entries of the G block directory
 // +168 NEWPROC_WORST_PAGES  pages newproc may take from the heap in the
 //                           worst case (stackalloc.ts, setStartingStack)
+// +172 SMALL_STACK_LIMIT    stacks below this many bytes come from the pools
+//                           (min(FixedStack << orders, stack cache size))
 
 import { GLOBALS_OFF, STATIC_BASE } from "./layout";
 
@@ -88,6 +90,7 @@ export const MAPPED_CHUNKS: usize = 156;
 export const SCRATCH_USED: usize = 160;
 export const G_DIR_ENTRIES: usize = 164;
 export const NEWPROC_WORST_PAGES: usize = 168;
+export const SMALL_STACK_LIMIT: usize = 172;
 
 /** GC phases, as the runtime's gcphase. */
 export const PHASE_OFF: u32 = 0;

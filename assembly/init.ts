@@ -4,7 +4,7 @@
 import { ErrorCode } from "./errors";
 import {
   ADAPTIVE, BUMP_TOP, CACHE_BYTES, FIXED_SHIFT, FIXED_STACK, KEEP,
-  KEEP_GROWN, MAX_STACK, NEWG_STACK, NUM_ORDERS, PROCS, SLOTS_PER_PAGE_SHIFT,
+  KEEP_GROWN, MAX_STACK, NEWG_STACK, NUM_ORDERS, PROCS, SLOTS_PER_PAGE_SHIFT, SMALL_STACK_LIMIT,
   SPAN_DIR, SPILL_AT, STACK_GUARD, STACK_LIMIT, globalU32,
   setGlobalU32,
 } from "./globals";
@@ -72,6 +72,10 @@ export function init(fixedStack: u32, orders: u32, guard: u32, limit: u32,
   setGlobalU32(MAX_STACK, maxStack);
   setGlobalU32(NEWG_STACK, newGStack);
   setGlobalU32(CACHE_BYTES, cacheBytes);
+  // Pool stacks are those of the small orders that also fit a pool span
+  // (stackalloc's test, precomputed: it runs on every stack operation).
+  const orderLimit = fixedStack << orders;
+  setGlobalU32(SMALL_STACK_LIMIT, orderLimit < cacheBytes ? orderLimit : cacheBytes);
   setGlobalU32(SPILL_AT, spillAt);
   setGlobalU32(KEEP, keep);
   setGlobalU32(KEEP_GROWN, keepGrown);

@@ -7,13 +7,14 @@ import { invariant } from "./checks";
 import { MSG_NOT_OUT } from "./errors";
 import {
   CACHE_BYTES, FIXED_SHIFT, GC_PHASE, LARGE_LISTS, NEWG_STACK, NEWPROC_WORST_PAGES,
-  NUM_ORDERS, PHASE_OFF, STARTING_STACK, globalU32, setGlobalU32,
+  PHASE_OFF, SMALL_STACK_LIMIT, STARTING_STACK, globalU32, orderBytes, setGlobalU32,
 } from "./globals";
 import { allocManual, freeManual } from "./heap";
 import {
   PAGE_SHIFT, SLOT_OUT_BIT, pageSlot, pageSpan, setSlotWord, slotPage, slotWord,
+  slotWordAddr,
 } from "./layout";
-import { NO_P, cacheBytes, cacheHead } from "./precords";
+import { NO_P, cacheBytes, cacheHead, setCacheBytes, setCacheHead } from "./precords";
 import {
   cachePop, cachePush, stackcacherefill, stackcacherelease,
 } from "./stackcache";
@@ -22,15 +23,12 @@ import {
   PLACE_INUSE, PLACE_LARGE, largeList, listFirst, listInsert, listRemove,
   spanBasePage,
 } from "./spans";
-import { ST_LARGE_CACHE, ST_STARTING_STACK, addStat, setStat } from "./stats";
+import { ST_LARGE_CACHE, ST_PCACHE, ST_STARTING_STACK, addStat, setStat } from "./stats";
 
 /** Whether a stack of this size comes from the pools. */
 // @ts-ignore: decorator
 @inline export function isSmallStack(sizeBytes: u32): bool {
-  const orders = globalU32(NUM_ORDERS);
-  const fixedShift = globalU32(FIXED_SHIFT);
-  return (sizeBytes >> fixedShift) < ((1 as u32) << orders)
-    && sizeBytes < globalU32(CACHE_BYTES);
+  return sizeBytes < globalU32(SMALL_STACK_LIMIT);
 }
 
 /**
@@ -101,6 +99,42 @@ function largeFree(slot: u32, sizeBytes: u32): void {
  * @returns the stack's first slot
  */
 export function stackalloc(sizeBytes: u32, p: u32, owner: u32): u32 {
+  return stackallocInlined(sizeBytes, p, owner);
+}
+
+/**
+ * stackalloc, inlined where the caller is hot (copystack): a small stack on
+ * a P whose cache has one is a pop and two stores; the rest is
+ * stackallocSlow. Inlining it everywhere made the driver's arrival too big
+ * for V8 to keep its values in registers.
+ */
+// @ts-ignore: decorator
+@inline export function stackallocInlined(sizeBytes: u32, p: u32, owner: u32): u32 {
+  let slot: u32 = 0;
+  let order: u32 = 0;
+  let head: u32 = 0;
+  if (p != NO_P && isSmallStack(sizeBytes)) {
+    order = stackOrder(sizeBytes);
+    head = cacheHead(p, order);
+  }
+  if (head != 0) {
+    slot = head - 1;
+    const wordAddr = slotWordAddr(slot);
+    const next = load<u32>(wordAddr);
+    invariant((next & SLOT_OUT_BIT) == 0, MSG_NOT_OUT);
+    store<u32>(wordAddr, SLOT_OUT_BIT | owner);
+    const bytes = sizeBytes;
+    setCacheHead(p, order, next);
+    setCacheBytes(p, order, cacheBytes(p, order) - bytes);
+    addStat(ST_PCACHE, -(bytes as f64));
+  } else {
+    slot = stackallocSlow(sizeBytes, p, owner);
+  }
+  return slot;
+}
+
+/** stackalloc's path for large stacks, no P, or an empty cache. */
+function stackallocSlow(sizeBytes: u32, p: u32, owner: u32): u32 {
   let slot: u32;
   if (!isSmallStack(sizeBytes)) {
     slot = largeAlloc(sizeBytes);
@@ -118,6 +152,35 @@ export function stackalloc(sizeBytes: u32, p: u32, owner: u32): u32 {
 
 /** stackfree: the stack at `slot` goes back through P's cache or pool. */
 export function stackfree(slot: u32, sizeBytes: u32, p: u32): void {
+  stackfreeInlined(slot, sizeBytes, p);
+}
+
+/**
+ * stackfree, inlined where the caller is hot, like stackallocInlined: a
+ * small stack on a P whose cache has room is a push; the rest is
+ * stackfreeSlow.
+ */
+// @ts-ignore: decorator
+@inline export function stackfreeInlined(slot: u32, sizeBytes: u32, p: u32): void {
+  let pushed = false;
+  if (p != NO_P && isSmallStack(sizeBytes)) {
+    const order = stackOrder(sizeBytes);
+    const cached = cacheBytes(p, order);
+    if (cached < globalU32(CACHE_BYTES)) {
+      const wordAddr = slotWordAddr(slot);
+      invariant((load<u32>(wordAddr) & SLOT_OUT_BIT) != 0, MSG_NOT_OUT);
+      store<u32>(wordAddr, cacheHead(p, order));
+      setCacheHead(p, order, slot + 1);
+      setCacheBytes(p, order, cached + sizeBytes);
+      addStat(ST_PCACHE, sizeBytes as f64);
+      pushed = true;
+    }
+  }
+  if (!pushed) stackfreeSlow(slot, sizeBytes, p);
+}
+
+/** stackfree's path for large stacks, no P, or a full cache. */
+function stackfreeSlow(slot: u32, sizeBytes: u32, p: u32): void {
   invariant((slotWord(slot) & SLOT_OUT_BIT) != 0, MSG_NOT_OUT);
   if (!isSmallStack(sizeBytes)) {
     largeFree(slot, sizeBytes);
