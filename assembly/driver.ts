@@ -39,13 +39,15 @@
 
 import { ErrorCode } from "./errors";
 import { PROCS, globalU32 } from "./globals";
+import { gRecord, recStackBytes } from "./goroutines";
 import { reserveBytes } from "./memory";
 import {
   OP_GC, OP_GC_FINISH, OP_GC_START, OP_NEWPROC, OP_PROCRESIZE, OP_STACKALLOC,
   OP_USE,
 } from "./opcodes";
 import {
-  gc, gcFinish, gcStart, goexitOn, newprocOn, newprocRecord, procresize, useOn,
+  countExits, gc, gcFinish, gcStart, goexitUncounted, newprocOn, newprocRecord, procresize,
+  useOn,
 } from "./operations";
 import { rawStackallocOn, rawStackfreeSlot } from "./operations";
 import { rngNext, rngSeed } from "./rng";
@@ -340,6 +342,10 @@ function stepProcresize(): i32 {
 /** Step 2: exits due at this tick, in arrival order. */
 function stepExits(): i32 {
   let link = wheelTake((tick as u32) & wheelMask);
+  // The exits' counters are summed here and added once (countExits).
+  let exited: u32 = 0;
+  let exitedBytes: u64 = 0;
+  let keptBytes: u64 = 0;
   while (link != NO_RECORD) {
     const following = pendingNext(link);
     const g = pendingG(link);
@@ -350,13 +356,18 @@ function stepExits(): i32 {
     }
     // The wheel holds only goroutines the driver made and has not ended,
     // so goexit cannot be refused.
-    goexitOn(g);
-    operations++;
-    exits++;
-    exitsSinceGc++;
+    const rec = gRecord(g);
+    const stackBytes = recStackBytes(rec);
+    keptBytes += goexitUncounted(g, rec, stackBytes);
+    exitedBytes += stackBytes;
+    exited++;
     wheelRelease(link);
     link = following;
   }
+  countExits(exited, exitedBytes, keptBytes);
+  operations += exited;
+  exits += exited;
+  exitsSinceGc += exited;
   return 0;
 }
 
@@ -404,9 +415,11 @@ function arrive(): i32 {
   const blockedBytes = draw(blockedTable, blockedFixed);
   let p: u32;
   if (placementKind == PLACE_ROUND_ROBIN) {
+    // In a local: reading the global back right after writing it made
+    // V8 wait for the store on every arrival.
     p = roundRobinNext;
-    roundRobinNext++;
-    if (roundRobinNext >= procs) roundRobinNext = 0;
+    const next = p + 1;
+    roundRobinNext = next >= procs ? 0 : next;
   } else if (placementKind == PLACE_RANDOM) {
     p = rngNext() % procs;
   } else {

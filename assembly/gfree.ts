@@ -81,10 +81,13 @@ function keepsOnGet(sizeBytes: u32): bool {
 
 /**
  * gfput: dead g goes on P's list, its stack freed unless kept. The caller
- * passes g's record address and stack size, which it has already read.
+ * passes g's record address and stack size, which it has already read,
+ * and counts the G itself: gfreeLocal grows by one and deadGStackBytes by
+ * the bytes returned (so a loop of exits can sum them in locals).
+ * @returns the bytes of the stack g kept, 0 when it was freed
  */
 // @ts-ignore: decorator
-@inline export function gfput(p: u32, g: u32, rec: usize, stackBytes: u32): void {
+@inline export function gfput(p: u32, g: u32, rec: usize, stackBytes: u32): u32 {
   invariant(recStatus(rec) == G_DEAD, MSG_G_STATUS);
   let keptBytes = stackBytes;
   if (stackBytes != globalU32(STARTING_STACK) && !keepsOnPut(stackBytes)) {
@@ -92,13 +95,12 @@ function keepsOnGet(sizeBytes: u32): bool {
     setRecStack(rec, 0, 0);
     keptBytes = 0;
   }
-  addStat(ST_DEADG_STACK, keptBytes as f64);
   const count = pGFreeCount(p) + 1;
   setRecSchedlink(rec, pGFreeHead(p));
   setPGFreeHead(p, g + 1);
   setPGFreeCount(p, count);
-  addStat(ST_GFREE_LOCAL, 1);
   if (count >= globalU32(SPILL_AT)) spill(p, globalU32(KEEP));
+  return keptBytes;
 }
 
 /** gfpurge: every free G of P goes to the global lists. */
