@@ -7,6 +7,13 @@
 // already says how far the arena must grow (heap.ts maps it); pages past
 // the heap limit count as used.
 //
+// In front of the descent sits a search hint, searchPage: every page below
+// it is in use. Stacks are taken and given back near the bottom of the
+// arena, so the lowest fit is usually within a word or two of the hint;
+// firstFit reads at most HINT_SCAN_WORDS bitmap words from there and only
+// descends the trees when they hold no fit. The hint only moves up past
+// pages seen in use, and moves down to any page that is freed.
+//
 // Top tree node (12 bytes), over a run of `len` pages:
 // +0 u32 prefix   free pages at the start
 // +4 u32 suffix   free pages at the end
@@ -28,12 +35,22 @@ import {
   chunkMeta,
 } from "./layout";
 import {
-  LIMIT_CHUNKS, LIMIT_PAGES, MAPPED_CHUNKS, TOP_TREE,
+  LIMIT_CHUNKS, LIMIT_PAGES, MAPPED_CHUNKS, MAPPED_PAGES, TOP_TREE,
   TREE_LEAVES, globalU32,
 } from "./globals";
 
 /** Returned by firstFit when no run is long enough. */
 export const NO_FIT: u32 = 0xffffffff;
+
+/**
+ * Bitmap words firstFit reads from the hint before it falls back to the
+ * trees. Small, so a hint stuck below a hole too short for the request
+ * costs a few loads, not a scan of the arena.
+ */
+const HINT_SCAN_WORDS: u32 = 4;
+
+/** Every page below this one is in use (see the header). */
+let searchPage: u32 = 0;
 
 // Top-tree nodes: three u32 fields at +0, +4, +8.
 
@@ -280,6 +297,8 @@ export function topTreeInit(): void {
     setNode(nodeAddr(tree, leaves + chunk), len, len, len);
   }
   updateAncestors(tree, leaves, 2 * leaves - 1, CHUNK_PAGES);
+  // Nothing is mapped, so no page is in use yet.
+  searchPage = 0;
 }
 
 /** Fills a new chunk's bitmap and tree: every page below the limit free. */
@@ -374,12 +393,62 @@ function firstFitInWord(word: u64, pages: u32): u32 {
 }
 
 /**
+ * The lowest fit of `pages` pages among the HINT_SCAN_WORDS bitmap words
+ * from searchPage's word, within its chunk, or NO_FIT. As every page below
+ * searchPage is in use, a fit found here is the lowest in the arena. Moves
+ * searchPage up to the lowest free page seen, or past the words read when
+ * all were in use, so later calls skip them.
+ */
+function fitNearHint(pages: u32): u32 {
+  const hint = searchPage;
+  if (hint >= globalU32(MAPPED_PAGES)) return NO_FIT;
+  const chunk = hint >> CHUNK_PAGES_SHIFT;
+  const meta = chunkMeta(chunk);
+  const chunkBase = chunk << CHUNK_PAGES_SHIFT;
+  const firstWord = (hint & CHUNK_PAGE_MASK) >> WORD_PAGES_SHIFT;
+  let endWord = firstWord + HINT_SCAN_WORDS;
+  if (endWord > CHUNK_WORDS) endWord = CHUNK_WORDS;
+  let found = NO_FIT;
+  let lowestFree = NO_FIT;
+  // Free pages that end at the top of the previous word read.
+  let carried: u32 = 0;
+  for (let word = firstWord; word < endWord; word++) {
+    const bits = load<u64>(bitmapWordAddr(meta, word));
+    if (bits == 0) {
+      carried = 0;
+      continue;
+    }
+    const wordBase = chunkBase + (word << WORD_PAGES_SHIFT);
+    if (lowestFree == NO_FIT) lowestFree = wordBase + <u32>ctz(bits);
+    // A run carried in starts below anything inside this word, so it
+    // goes first; if it falls short, this word's prefix is shorter than
+    // `pages` and cannot be a fit on its own.
+    if (carried != 0 && carried + <u32>ctz(~bits) >= pages) {
+      found = wordBase - carried;
+      break;
+    }
+    if (pages <= WORD_PAGES) {
+      const at = firstFitInWord(bits, pages);
+      if (at < WORD_PAGES) {
+        found = wordBase + at;
+        break;
+      }
+    }
+    carried = bits == ~(0 as u64) ? carried + WORD_PAGES : <u32>clz(~bits);
+  }
+  searchPage = lowestFree != NO_FIT ? lowestFree : chunkBase + (endWord << WORD_PAGES_SHIFT);
+  return found;
+}
+
+/**
  * First page of the lowest-address free run of at least `pages` pages
  * (unmapped chunks below the limit count as free), or NO_FIT.
  */
 export function firstFit(pages: u32): u32 {
   const top = globalU32(TOP_TREE) as usize;
   if (maxOf(nodeAddr(top, 1)) < pages) return NO_FIT;
+  const near = fitNearHint(pages);
+  if (near != NO_FIT) return near;
   const found = descendTop(top, globalU32(TREE_LEAVES), pages);
   if (found != NO_FIT) return found;
   const chunk = descendLeaf;
@@ -437,6 +506,15 @@ function markInChunk(meta: usize, first: u32, count: u32, free: bool): bool {
 
 /** Marks mapped pages [first, first + count) free or used. */
 export function markPages(first: u32, count: u32, free: bool): void {
+  // Keep searchPage's promise: a freed page below it lowers it; pages
+  // taken at it move it past them, since everything below was in use.
+  const hint = searchPage;
+  if (free) {
+    if (first < hint) searchPage = first;
+  } else if (first <= hint && hint < first + count) {
+    searchPage = first + count;
+  }
+
   const top = globalU32(TOP_TREE) as usize;
   const leaves = globalU32(TREE_LEAVES);
   const firstChunk = first >> CHUNK_PAGES_SHIFT;
