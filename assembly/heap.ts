@@ -10,8 +10,8 @@ import {
   SLOTS_PER_PAGE_SHIFT, TOP_TREE, TREE_LEAVES, globalU32, setGlobalU32,
 } from "./globals";
 import {
-  CHUNK_PAGES, CHUNK_PAGES_SHIFT, NODE_BYTES, PAGE_BYTES, SLOTS_OFF,
-  setChunkMeta, setPageSpan,
+  CHUNK_PAGES, CHUNK_PAGES_SHIFT, CHUNK_PAGE_MASK, NODE_BYTES, PAGE_BYTES,
+  SLOTS_OFF, pageSpanAddr, setChunkMeta,
 } from "./layout";
 import { reserveBytes } from "./memory";
 import { NO_FIT, chunkInit, firstFit, markPages, topTreeInit } from "./pagealloc";
@@ -48,6 +48,22 @@ function mapChunk(): void {
 }
 
 /**
+ * Points pages [first, first + pages) at `span` (0 = none) in the
+ * page-to-span table, looking the chunk's table up once per chunk rather
+ * than once per page.
+ */
+function setRunSpan(first: u32, pages: u32, span: u32): void {
+  let addr = pageSpanAddr(first);
+  const end = first + pages;
+  for (let page = first; page < end; page++) {
+    // A run may cross into the next chunk, whose table is elsewhere.
+    if ((page & CHUNK_PAGE_MASK) == 0) addr = pageSpanAddr(page);
+    store<u32>(addr, span);
+    addr += 4;
+  }
+}
+
+/**
  * mheap.allocManual: a span on the lowest free run of at least `pages`
  * pages, mapping chunks when the run reaches past the mapped arena. The
  * caller has checked the headroom, so a run always exists.
@@ -58,7 +74,7 @@ export function allocManual(pages: u32): u32 {
   while (globalU32(MAPPED_PAGES) < first + pages) mapChunk();
   markPages(first, pages, false);
   const span = spanNew(first, pages);
-  for (let page = first; page < first + pages; page++) setPageSpan(page, span);
+  setRunSpan(first, pages, span);
   addStat(ST_STACK_INUSE, (pages * PAGE_BYTES) as f64);
   addStat(ST_SPAN_ALLOCS, 1);
   return span;
@@ -69,7 +85,7 @@ export function freeManual(span: u32): void {
   invariant(spanAllocCount(span) == 0, MSG_INVALID_FREE);
   const first = spanBasePage(span);
   const pages = spanPages(span);
-  for (let page = first; page < first + pages; page++) setPageSpan(page, 0);
+  setRunSpan(first, pages, 0);
   markPages(first, pages, true);
   addStat(ST_STACK_INUSE, -((pages * PAGE_BYTES) as f64));
   addStat(ST_SPAN_FREES, 1);

@@ -24,7 +24,8 @@
 // CHUNK_PAGES pages (64 MiB); a mapped chunk owns one metadata block:
 //
 //   +0                 bitmap    CHUNK_WORDS u64, bit i = page i is free
-//   +BITMAP_BYTES      tree      summary nodes over the bitmap words
+//   +BITMAP_BYTES      tree      summary nodes over the bitmap words,
+//                                CHUNK_NODE_BYTES each (pagealloc.ts)
 //   +PAGESPAN_OFF      pageSpan  u32 per page: span id holding it, 0 = none
 //   +SLOTS_OFF         slots     u32 per slot (see below)
 //
@@ -58,11 +59,13 @@ export const WORD_PAGES: u32 = 1 << WORD_PAGES_SHIFT;
 export const CHUNK_WORDS: u32 = CHUNK_PAGES >> WORD_PAGES_SHIFT;
 
 export const BITMAP_BYTES: u32 = CHUNK_WORDS * 8;
-/** Summary nodes are 12 bytes: prefix, suffix, max (see pagealloc.ts). */
+/** Top-tree nodes are 12 bytes: prefix, suffix, max (see pagealloc.ts). */
 export const NODE_BYTES: u32 = 12;
+/** Chunk-tree nodes pack the same three counts in one u64. */
+export const CHUNK_NODE_BYTES: u32 = 8;
 /** A chunk tree has CHUNK_WORDS leaves, so 2 * CHUNK_WORDS node slots. */
 export const CHUNK_TREE_OFF: u32 = BITMAP_BYTES;
-export const PAGESPAN_OFF: u32 = CHUNK_TREE_OFF + 2 * CHUNK_WORDS * NODE_BYTES;
+export const PAGESPAN_OFF: u32 = CHUNK_TREE_OFF + 2 * CHUNK_WORDS * CHUNK_NODE_BYTES;
 export const SLOTS_OFF: u32 = PAGESPAN_OFF + CHUNK_PAGES * 4;
 
 /** Owner value of a raw stack (from the raw stackalloc operation). */

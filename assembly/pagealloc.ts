@@ -7,23 +7,52 @@
 // already says how far the arena must grow (heap.ts maps it); pages past
 // the heap limit count as used.
 //
-// Summary node (12 bytes), over a run of `len` pages:
+// In front of the descent sits a search hint, searchPage: every page below
+// it is in use. Stacks are taken and given back near the bottom of the
+// arena, so the lowest fit is usually within a word or two of the hint;
+// firstFit reads at most HINT_SCAN_WORDS bitmap words from there and only
+// descends the trees when they hold no fit. The hint only moves up past
+// pages seen in use, and moves down to any page that is freed.
+//
+// Top tree node (12 bytes), over a run of `len` pages:
 // +0 u32 prefix   free pages at the start
 // +4 u32 suffix   free pages at the end
 // +8 u32 max      longest free run inside
+//
+// Chunk tree node (8 bytes), the same three counts packed in one u64 so a
+// node is one load and one store; a chunk has 8192 pages, so 16 bits each:
+//   bits  0..15  prefix
+//   bits 16..31  suffix
+//   bits 32..47  max
+//   bits 48..63  zero
+//
 // Trees are stored heap-style: node 1 is the root, node i has children
 // 2i and 2i + 1, leaves are nodes LEAVES .. 2 * LEAVES - 1.
 
 import {
-  CHUNK_PAGES, CHUNK_PAGES_SHIFT, CHUNK_TREE_OFF, CHUNK_WORDS, NODE_BYTES,
-  WORD_PAGES, WORD_PAGES_SHIFT, chunkMeta,
+  CHUNK_NODE_BYTES, CHUNK_PAGES, CHUNK_PAGES_SHIFT, CHUNK_PAGE_MASK,
+  CHUNK_TREE_OFF, CHUNK_WORDS, NODE_BYTES, WORD_PAGES, WORD_PAGES_SHIFT,
+  chunkMeta,
 } from "./layout";
 import {
-  LIMIT_CHUNKS, LIMIT_PAGES, MAPPED_CHUNKS, TOP_TREE, TREE_LEAVES, globalU32,
+  LIMIT_CHUNKS, LIMIT_PAGES, MAPPED_CHUNKS, MAPPED_PAGES, TOP_TREE,
+  TREE_LEAVES, globalU32,
 } from "./globals";
 
 /** Returned by firstFit when no run is long enough. */
 export const NO_FIT: u32 = 0xffffffff;
+
+/**
+ * Bitmap words firstFit reads from the hint before it falls back to the
+ * trees. Small, so a hint stuck below a hole too short for the request
+ * costs a few loads, not a scan of the arena.
+ */
+const HINT_SCAN_WORDS: u32 = 4;
+
+/** Every page below this one is in use (see the header). */
+let searchPage: u32 = 0;
+
+// Top-tree nodes: three u32 fields at +0, +4, +8.
 
 // @ts-ignore: decorator
 @inline function nodeAddr(tree: usize, node: u32): usize {
@@ -65,12 +94,11 @@ function combine(tree: usize, node: u32, childLen: u32): bool {
 }
 
 /**
- * Recomputes the ancestors of leaves first..last (tree numbering). Every
- * node outside those paths already agrees with its children (fresh trees
- * are all zero, which agrees too), so once a whole level comes out
- * unchanged, nothing above it can change and the walk stops. A span in
- * the middle of a long free or used run usually stops after a few levels
- * instead of reaching both roots.
+ * Recomputes the top-tree ancestors of leaves first..last (tree
+ * numbering). Every node outside those paths already agrees with its
+ * children (fresh trees are all zero, which agrees too), so once a whole
+ * level comes out unchanged, nothing above it can change and the walk
+ * stops.
  */
 function updateAncestors(tree: usize, first: u32, last: u32, leafLen: u32): void {
   let lo = first >> 1;
@@ -86,6 +114,136 @@ function updateAncestors(tree: usize, first: u32, last: u32, leafLen: u32): void
     hi >>= 1;
     childLen <<= 1;
   }
+}
+
+/**
+ * Sets one top-tree leaf and walks its single path up, stopping at the
+ * first ancestor that comes out unchanged. The sibling at each level is
+ * read once; the child's new summary is already in locals.
+ */
+function setTopLeaf(tree: usize, leaf: u32, prefix: u32, suffix: u32, max: u32): void {
+  let at = nodeAddr(tree, leaf);
+  if (prefixOf(at) == prefix && suffixOf(at) == suffix && maxOf(at) == max) return;
+  setNode(at, prefix, suffix, max);
+  let node = leaf;
+  let childLen = CHUNK_PAGES;
+  while (node > 1) {
+    const sibling = nodeAddr(tree, node ^ 1);
+    const sp = prefixOf(sibling);
+    const ss = suffixOf(sibling);
+    const sm = maxOf(sibling);
+    // Name the two children left and right whichever one we came from,
+    // with selects, as setChunkLeaf does.
+    const isRight = (node & 1) != 0;
+    const lp = select<u32>(sp, prefix, isRight);
+    const ls = select<u32>(ss, suffix, isRight);
+    const rp = select<u32>(prefix, sp, isRight);
+    const rs = select<u32>(suffix, ss, isRight);
+    let joined = ls + rp;
+    if (sm > joined) joined = sm;
+    if (max > joined) joined = max;
+    prefix = lp == childLen ? childLen + rp : lp;
+    suffix = rs == childLen ? childLen + ls : rs;
+    max = joined;
+    node >>= 1;
+    at = nodeAddr(tree, node);
+    if (prefixOf(at) == prefix && suffixOf(at) == suffix && maxOf(at) == max) return;
+    setNode(at, prefix, suffix, max);
+    childLen <<= 1;
+  }
+}
+
+// Chunk-tree nodes: one packed u64 each.
+
+const FIELD_MASK: u64 = 0xffff;
+
+// @ts-ignore: decorator
+@inline function packedAddr(tree: usize, node: u32): usize {
+  return tree + (node as usize) * CHUNK_NODE_BYTES;
+}
+// @ts-ignore: decorator
+@inline function packedPrefix(node: u64): u32 { return <u32>(node & FIELD_MASK); }
+// @ts-ignore: decorator
+@inline function packedSuffix(node: u64): u32 { return <u32>((node >> 16) & FIELD_MASK); }
+// @ts-ignore: decorator
+@inline function packedMax(node: u64): u32 { return <u32>(node >> 32); }
+// @ts-ignore: decorator
+@inline function pack(prefix: u32, suffix: u32, max: u32): u64 {
+  return (prefix as u64) | ((suffix as u64) << 16) | ((max as u64) << 32);
+}
+
+/** Summary of two packed children of `childLen` pages each. */
+// @ts-ignore: decorator
+@inline function joinPacked(left: u64, right: u64, childLen: u32): u64 {
+  const lp = packedPrefix(left);
+  const ls = packedSuffix(left);
+  const rp = packedPrefix(right);
+  const rs = packedSuffix(right);
+  const prefix = lp == childLen ? childLen + rp : lp;
+  const suffix = rs == childLen ? childLen + ls : rs;
+  let max = ls + rp;
+  const lm = packedMax(left);
+  const rm = packedMax(right);
+  if (lm > max) max = lm;
+  if (rm > max) max = rm;
+  return pack(prefix, suffix, max);
+}
+
+/**
+ * Recomputes the chunk-tree ancestors of leaves first..last, level by
+ * level, stopping at the first level that comes out unchanged (as
+ * updateAncestors does for the top tree).
+ */
+function updateChunkRange(tree: usize, first: u32, last: u32): void {
+  let lo = first >> 1;
+  let hi = last >> 1;
+  let childLen = WORD_PAGES;
+  while (lo >= 1) {
+    let changed = false;
+    for (let node = lo; node <= hi; node++) {
+      const joined = joinPacked(load<u64>(packedAddr(tree, node << 1)),
+        load<u64>(packedAddr(tree, (node << 1) + 1)), childLen);
+      const at = packedAddr(tree, node);
+      if (load<u64>(at) != joined) {
+        store<u64>(at, joined);
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    lo >>= 1;
+    hi >>= 1;
+    childLen <<= 1;
+  }
+}
+
+/**
+ * Sets one chunk-tree leaf and walks its single path up, stopping at the
+ * first ancestor that comes out unchanged: two loads a level (sibling and
+ * old parent), the child's new value is already in a local.
+ * @returns whether the root changed
+ */
+function setChunkLeaf(tree: usize, leaf: u32, value: u64): bool {
+  let at = packedAddr(tree, leaf);
+  if (load<u64>(at) == value) return false;
+  store<u64>(at, value);
+  let node = leaf;
+  let childLen = WORD_PAGES;
+  while (node > 1) {
+    const sibling = load<u64>(packedAddr(tree, node ^ 1));
+    // Selects rather than a branch: which side we came from is a coin
+    // toss to the branch predictor.
+    const isRight = (node & 1) != 0;
+    const left = select<u64>(sibling, value, isRight);
+    const right = select<u64>(value, sibling, isRight);
+    const joined = joinPacked(left, right, childLen);
+    node >>= 1;
+    at = packedAddr(tree, node);
+    if (load<u64>(at) == joined) return false;
+    store<u64>(at, joined);
+    value = joined;
+    childLen <<= 1;
+  }
+  return true;
 }
 
 /**
@@ -107,10 +265,10 @@ function longestOnes(word: u64): u32 {
   return best;
 }
 
-function setWordLeaf(tree: usize, leaf: u32, word: u64): void {
-  const prefix = <u32>ctz(~word);
-  const suffix = <u32>clz(~word);
-  setNode(nodeAddr(tree, leaf), prefix, suffix, longestOnes(word));
+/** Packed leaf summary of one bitmap word. */
+// @ts-ignore: decorator
+@inline function wordSummary(word: u64): u64 {
+  return pack(<u32>ctz(~word), <u32>clz(~word), longestOnes(word));
 }
 
 // @ts-ignore: decorator
@@ -139,6 +297,8 @@ export function topTreeInit(): void {
     setNode(nodeAddr(tree, leaves + chunk), len, len, len);
   }
   updateAncestors(tree, leaves, 2 * leaves - 1, CHUNK_PAGES);
+  // Nothing is mapped, so no page is in use yet.
+  searchPage = 0;
 }
 
 /** Fills a new chunk's bitmap and tree: every page below the limit free. */
@@ -151,9 +311,9 @@ export function chunkInit(meta: usize, chunk: u32): void {
     if (first + WORD_PAGES <= freePages) bits = ~(0 as u64);
     else if (first < freePages) bits = ((1 as u64) << ((freePages - first) as u64)) - 1;
     store<u64>(bitmapWordAddr(meta, word), bits);
-    setWordLeaf(tree, CHUNK_WORDS + word, bits);
+    store<u64>(packedAddr(tree, CHUNK_WORDS + word), wordSummary(bits));
   }
-  updateAncestors(tree, CHUNK_WORDS, 2 * CHUNK_WORDS - 1, WORD_PAGES);
+  updateChunkRange(tree, CHUNK_WORDS, 2 * CHUNK_WORDS - 1);
 }
 
 /** The longest free run, counting unmapped chunks below the limit. */
@@ -164,14 +324,14 @@ export function longestFreeRun(): u32 {
 let descendLeaf: u32 = 0;
 
 /**
- * Walks down to the leftmost place a run of `pages` fits. Returns the run's
- * first page relative to the tree when it crosses two children; otherwise
- * NO_FIT with the leaf holding it in descendLeaf.
+ * Walks the top tree down to the leftmost place a run of `pages` fits.
+ * Returns the run's first page when it crosses two children; otherwise
+ * NO_FIT with the chunk holding it in descendLeaf.
  */
-function descend(tree: usize, leaves: u32, leafLen: u32, pages: u32): u32 {
+function descendTop(tree: usize, leaves: u32, pages: u32): u32 {
   let node: u32 = 1;
   let base: u32 = 0;
-  let half = leaves * leafLen;
+  let half = leaves * CHUNK_PAGES;
   while (node < leaves) {
     half >>= 1;
     const left = nodeAddr(tree, node << 1);
@@ -189,11 +349,95 @@ function descend(tree: usize, leaves: u32, leafLen: u32, pages: u32): u32 {
   return NO_FIT;
 }
 
-/** First page of the leftmost run of `pages` set bits inside one word. */
+/**
+ * The same descent over a chunk tree. Returns the run's first page in
+ * the chunk when it crosses two children; otherwise NO_FIT with the
+ * bitmap word holding it in descendLeaf.
+ */
+function descendChunk(tree: usize, pages: u32): u32 {
+  let node: u32 = 1;
+  let base: u32 = 0;
+  let half = CHUNK_PAGES;
+  while (node < CHUNK_WORDS) {
+    half >>= 1;
+    const left = load<u64>(packedAddr(tree, node << 1));
+    if (packedMax(left) >= pages) {
+      node = node << 1;
+      continue;
+    }
+    const right = load<u64>(packedAddr(tree, (node << 1) + 1));
+    const leftSuffix = packedSuffix(left);
+    if (leftSuffix + packedPrefix(right) >= pages) return base + half - leftSuffix;
+    node = (node << 1) + 1;
+    base += half;
+  }
+  descendLeaf = node - CHUNK_WORDS;
+  return NO_FIT;
+}
+
+/**
+ * First bit of the leftmost run of `pages` (1..64) set bits inside one
+ * word, or 64 when there is none. `starts` marks the bits that begin at
+ * least `have` set bits; each step doubles `have` (or tops it up to
+ * `pages`), so a 4-page fit costs two shifts.
+ */
 function firstFitInWord(word: u64, pages: u32): u32 {
   let starts = word;
-  for (let k: u32 = 1; k < pages; k++) starts &= word >> (k as u64);
+  let have: u32 = 1;
+  while (have < pages) {
+    const step = pages - have < have ? pages - have : have;
+    starts &= starts >> (step as u64);
+    have += step;
+  }
   return <u32>ctz(starts);
+}
+
+/**
+ * The lowest fit of `pages` pages among the HINT_SCAN_WORDS bitmap words
+ * from searchPage's word, within its chunk, or NO_FIT. As every page below
+ * searchPage is in use, a fit found here is the lowest in the arena. Moves
+ * searchPage up to the lowest free page seen, or past the words read when
+ * all were in use, so later calls skip them.
+ */
+function fitNearHint(pages: u32): u32 {
+  const hint = searchPage;
+  if (hint >= globalU32(MAPPED_PAGES)) return NO_FIT;
+  const chunk = hint >> CHUNK_PAGES_SHIFT;
+  const meta = chunkMeta(chunk);
+  const chunkBase = chunk << CHUNK_PAGES_SHIFT;
+  const firstWord = (hint & CHUNK_PAGE_MASK) >> WORD_PAGES_SHIFT;
+  let endWord = firstWord + HINT_SCAN_WORDS;
+  if (endWord > CHUNK_WORDS) endWord = CHUNK_WORDS;
+  let found = NO_FIT;
+  let lowestFree = NO_FIT;
+  // Free pages that end at the top of the previous word read.
+  let carried: u32 = 0;
+  for (let word = firstWord; word < endWord; word++) {
+    const bits = load<u64>(bitmapWordAddr(meta, word));
+    if (bits == 0) {
+      carried = 0;
+      continue;
+    }
+    const wordBase = chunkBase + (word << WORD_PAGES_SHIFT);
+    if (lowestFree == NO_FIT) lowestFree = wordBase + <u32>ctz(bits);
+    // A run carried in starts below anything inside this word, so it
+    // goes first; if it falls short, this word's prefix is shorter than
+    // `pages` and cannot be a fit on its own.
+    if (carried != 0 && carried + <u32>ctz(~bits) >= pages) {
+      found = wordBase - carried;
+      break;
+    }
+    if (pages <= WORD_PAGES) {
+      const at = firstFitInWord(bits, pages);
+      if (at < WORD_PAGES) {
+        found = wordBase + at;
+        break;
+      }
+    }
+    carried = bits == ~(0 as u64) ? carried + WORD_PAGES : <u32>clz(~bits);
+  }
+  searchPage = lowestFree != NO_FIT ? lowestFree : chunkBase + (endWord << WORD_PAGES_SHIFT);
+  return found;
 }
 
 /**
@@ -203,56 +447,99 @@ function firstFitInWord(word: u64, pages: u32): u32 {
 export function firstFit(pages: u32): u32 {
   const top = globalU32(TOP_TREE) as usize;
   if (maxOf(nodeAddr(top, 1)) < pages) return NO_FIT;
-  const leaves = globalU32(TREE_LEAVES);
-  const found = descend(top, leaves, CHUNK_PAGES, pages);
+  const near = fitNearHint(pages);
+  if (near != NO_FIT) return near;
+  const found = descendTop(top, globalU32(TREE_LEAVES), pages);
   if (found != NO_FIT) return found;
   const chunk = descendLeaf;
   const chunkBase = chunk << CHUNK_PAGES_SHIFT;
   if (chunk >= globalU32(MAPPED_CHUNKS)) return chunkBase;
   const meta = chunkMeta(chunk);
-  const inChunk = descend(chunkTree(meta), CHUNK_WORDS, WORD_PAGES, pages);
+  const inChunk = descendChunk(chunkTree(meta), pages);
   if (inChunk != NO_FIT) return chunkBase + inChunk;
   const word = descendLeaf;
   const bits = load<u64>(bitmapWordAddr(meta, word));
   return chunkBase + (word << WORD_PAGES_SHIFT) + firstFitInWord(bits, pages);
 }
 
-/** Marks pages [first, first + count) of one mapped chunk free or used. */
-function markInChunk(chunk: u32, first: u32, count: u32, free: bool): void {
-  const meta = chunkMeta(chunk);
+/**
+ * Sets or clears the bits of pages [first, first + count) (chunk-relative)
+ * that fall in bitmap word `word`.
+ * @returns the word's new bits
+ */
+// @ts-ignore: decorator
+@inline function markInWord(meta: usize, word: u32, first: u32, count: u32, free: bool): u64 {
+  const wordFirst = word << WORD_PAGES_SHIFT;
+  const from = first > wordFirst ? first - wordFirst : 0;
+  const end = first + count - wordFirst;
+  const to = end < WORD_PAGES ? end : WORD_PAGES;
+  const width = to - from;
+  const ones: u64 = width == WORD_PAGES ? ~(0 as u64) : ((1 as u64) << (width as u64)) - 1;
+  const mask = ones << (from as u64);
+  const addr = bitmapWordAddr(meta, word);
+  const bits = free ? load<u64>(addr) | mask : load<u64>(addr) & ~mask;
+  store<u64>(addr, bits);
+  return bits;
+}
+
+/**
+ * Marks pages [first, first + count) of one mapped chunk free or used.
+ * @returns whether the chunk tree's root changed
+ */
+function markInChunk(meta: usize, first: u32, count: u32, free: bool): bool {
   const tree = chunkTree(meta);
   const firstWord = first >> WORD_PAGES_SHIFT;
   const lastWord = (first + count - 1) >> WORD_PAGES_SHIFT;
-  for (let word = firstWord; word <= lastWord; word++) {
-    const wordFirst = word << WORD_PAGES_SHIFT;
-    const from = first > wordFirst ? first - wordFirst : 0;
-    const end = first + count - wordFirst;
-    const to = end < WORD_PAGES ? end : WORD_PAGES;
-    const width = to - from;
-    const ones: u64 = width == WORD_PAGES ? ~(0 as u64) : ((1 as u64) << (width as u64)) - 1;
-    const mask = ones << (from as u64);
-    const addr = bitmapWordAddr(meta, word);
-    const bits = free ? load<u64>(addr) | mask : load<u64>(addr) & ~mask;
-    store<u64>(addr, bits);
-    setWordLeaf(tree, CHUNK_WORDS + word, bits);
+  // One word (the usual span of a few pages): walk its path alone.
+  if (firstWord == lastWord) {
+    const bits = markInWord(meta, firstWord, first, count, free);
+    return setChunkLeaf(tree, CHUNK_WORDS + firstWord, wordSummary(bits));
   }
-  updateAncestors(tree, CHUNK_WORDS + firstWord, CHUNK_WORDS + lastWord, WORD_PAGES);
+  const rootBefore = load<u64>(packedAddr(tree, 1));
+  for (let word = firstWord; word <= lastWord; word++) {
+    const bits = markInWord(meta, word, first, count, free);
+    store<u64>(packedAddr(tree, CHUNK_WORDS + word), wordSummary(bits));
+  }
+  updateChunkRange(tree, CHUNK_WORDS + firstWord, CHUNK_WORDS + lastWord);
+  return load<u64>(packedAddr(tree, 1)) != rootBefore;
 }
 
 /** Marks mapped pages [first, first + count) free or used. */
 export function markPages(first: u32, count: u32, free: bool): void {
+  // Keep searchPage's promise: a freed page below it lowers it; pages
+  // taken at it move it past them, since everything below was in use.
+  const hint = searchPage;
+  if (free) {
+    if (first < hint) searchPage = first;
+  } else if (first <= hint && hint < first + count) {
+    searchPage = first + count;
+  }
+
   const top = globalU32(TOP_TREE) as usize;
   const leaves = globalU32(TREE_LEAVES);
   const firstChunk = first >> CHUNK_PAGES_SHIFT;
   const lastChunk = (first + count - 1) >> CHUNK_PAGES_SHIFT;
+  if (firstChunk == lastChunk) {
+    const meta = chunkMeta(firstChunk);
+    const from = first & CHUNK_PAGE_MASK;
+    // The top leaf copies the chunk root; an unchanged root leaves the
+    // whole top tree as it is.
+    if (!markInChunk(meta, from, count, free)) return;
+    const root = load<u64>(packedAddr(chunkTree(meta), 1));
+    setTopLeaf(top, leaves + firstChunk,
+      packedPrefix(root), packedSuffix(root), packedMax(root));
+    return;
+  }
   for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
     const chunkBase = chunk << CHUNK_PAGES_SHIFT;
     const from = first > chunkBase ? first - chunkBase : 0;
     const end = first + count - chunkBase;
     const to = end < CHUNK_PAGES ? end : CHUNK_PAGES;
-    markInChunk(chunk, from, to - from, free);
-    const root = nodeAddr(chunkTree(chunkMeta(chunk)), 1);
-    setNode(nodeAddr(top, leaves + chunk), prefixOf(root), suffixOf(root), maxOf(root));
+    const meta = chunkMeta(chunk);
+    markInChunk(meta, from, to - from, free);
+    const root = load<u64>(packedAddr(chunkTree(meta), 1));
+    setNode(nodeAddr(top, leaves + chunk),
+      packedPrefix(root), packedSuffix(root), packedMax(root));
   }
   updateAncestors(top, leaves + firstChunk, leaves + lastChunk, CHUNK_PAGES);
 }
