@@ -4,15 +4,17 @@
 // (shrinkstack) in gc.ts.
 
 import {
-  gRecord, recStackBytes, recStackSlot, setRecStack,
+  recStackBytes, recStackSlot, setRecStack,
 } from "./goroutines";
 import { stackallocInlined, stackfreeInlined } from "./stackalloc";
 import { ST_LIVE_STACK, addStat } from "./stats";
 
-/** Moves live goroutine g to a new stack of newBytes (alloc, then free). */
+/**
+ * Moves live goroutine g (rec = gRecord(g)) to a new stack of newBytes
+ * (alloc, then free).
+ */
 // @ts-ignore: decorator
-@inline export function copystack(g: u32, newBytes: u32, p: u32): void {
-  const rec = gRecord(g);
+@inline export function copystack(g: u32, rec: usize, newBytes: u32, p: u32): void {
   const oldSlot = recStackSlot(rec);
   const oldBytes = recStackBytes(rec);
   const newSlot = stackallocInlined(newBytes, p, g);

@@ -11,7 +11,7 @@ import {
 } from "./globals";
 import { copystack } from "./copystack";
 import { freeManual } from "./heap";
-import { G_LIVE, gStackBytes, gStatus, gUsedBytes } from "./goroutines";
+import { G_LIVE, gRecord, gStackBytes, gStatus, gUsedBytes } from "./goroutines";
 import { markrootFreeGStacks } from "./gfree";
 import { stackcacheClear } from "./stackcache";
 import { releaseEmptySpan } from "./stackpool";
@@ -56,7 +56,7 @@ export function gcStartOn(p: u32): void {
     setGlobalF64(SCAN_BYTES, globalF64(SCAN_BYTES) + (gUsedBytes(g) as f64));
     setGlobalF64(SCAN_COUNT, globalF64(SCAN_COUNT) + 1);
     if (shouldShrink(g)) {
-      copystack(g, gStackBytes(g) >> 1, p);
+      copystack(g, gRecord(g), gStackBytes(g) >> 1, p);
       addStat(ST_SHRINK_COPIES, 1);
     }
   }

@@ -110,20 +110,23 @@ export let newprocRecord: usize = 0;
 /**
  * The growth chain of newstack: how many doublings until `usedBytes`
  * fits, with their worst-case pages. -1 doublings means stack overflow.
+ * In integers: sizes stay below 2^33 and the chain's pages below 2^25, so
+ * u64 holds every sum exactly (f64 compares cost more on this hot path).
  */
-let chainPages: f64 = 0;
-function growthDoublings(sizeBytes: u32, usedBytes: f64): i32 {
-  const guard = globalU32(STACK_GUARD) as f64;
-  const max = globalU32(MAX_STACK) as f64;
-  let size = sizeBytes as f64;
+let chainPages: u32 = 0;
+function growthDoublings(sizeBytes: u32, usedBytes: u64): i32 {
+  const need = usedBytes + (globalU32(STACK_GUARD) as u64);
+  const max = globalU32(MAX_STACK) as u64;
+  let size = sizeBytes as u64;
   let doublings = 0;
-  chainPages = 0;
-  while (usedBytes + guard > size) {
-    size *= 2;
+  let pages: u32 = 0;
+  while (need > size) {
+    size <<= 1;
     if (size > max) return -1;
-    chainPages += worstCasePages(size as u32) as f64;
+    pages += worstCasePages(size as u32);
     doublings++;
   }
+  chainPages = pages;
   return doublings;
 }
 
@@ -131,7 +134,9 @@ function growthDoublings(sizeBytes: u32, usedBytes: f64): i32 {
 export function use(g: u32, usedBytes: f64): i32 {
   if (!isLiveG(g)) return -ErrorCode.UnknownGoroutine;
   if (!isWholeNumber(usedBytes) || usedBytes < 0) return -ErrorCode.BadArgument;
-  return grow(g, gRecord(g), usedBytes);
+  // Past 2^32 bytes no stack can hold the use (maxstacksize is a u32), and
+  // the conversion below saturates, so the chain still reports overflow.
+  return grow(g, gRecord(g), usedBytes as u64);
 }
 
 /**
@@ -148,19 +153,21 @@ export function use(g: u32, usedBytes: f64): i32 {
     setRecUsedBytes(rec, usedBytes);
     return 0;
   }
-  return grow(g, rec, usedBytes as f64);
+  return grow(g, rec, usedBytes as u64);
 }
 
 /** use's body after the argument checks: the chain's checks, then copies. */
-function grow(g: u32, rec: usize, usedBytes: f64): i32 {
-  const doublings = growthDoublings(recStackBytes(rec), usedBytes);
+function grow(g: u32, rec: usize, usedBytes: u64): i32 {
+  let sizeBytes = recStackBytes(rec);
+  const doublings = growthDoublings(sizeBytes, usedBytes);
   if (doublings < 0) return -ErrorCode.StackOverflow;
-  if (!hasHeadroom(chainPages)) return -ErrorCode.OutOfMemory;
+  if (chainPages > longestFreeRun()) return -ErrorCode.OutOfMemory;
 
   setRecUsedBytes(rec, usedBytes as u32);
   const p = recP(rec);
   for (let i = 0; i < doublings; i++) {
-    copystack(g, recStackBytes(rec) << 1, p);
+    sizeBytes <<= 1;
+    copystack(g, rec, sizeBytes, p);
   }
   addStat(ST_GROW_COPIES, doublings as f64);
   return 0;
