@@ -11,8 +11,8 @@
 import { invariant } from "./checks";
 import { ErrorCode, MSG_NEWG_STACK } from "./errors";
 import {
-  FIXED_STACK, GC_PHASE, MAPPED_PAGES, MAX_STACK, NEWG_STACK, NEWPROC_WORST_PAGES, NEXT_GOID,
-  PHASE_MARK, PHASE_OFF, PROCS, STACK_GUARD, globalF64,
+  FIXED_SHIFT, FIXED_STACK, GC_PHASE, MAPPED_PAGES, MAX_STACK, NEWG_STACK,
+  NEWPROC_WORST_PAGES, NEXT_GOID, PHASE_MARK, PHASE_OFF, PROCS, STACK_GUARD, globalF64,
   globalU32, setGlobalF64,
 } from "./globals";
 import { copystack } from "./copystack";
@@ -254,7 +254,7 @@ export function rawStackalloc(sizeBytes: f64, p: i32): i32 {
   if (sizeError != 0) return -sizeError;
   if (!pValid(p, true)) return -ErrorCode.BadP;
   const bytes = sizeBytes as u32;
-  if (!hasHeadroom(worstCasePages(bytes) as f64)) return -ErrorCode.OutOfMemory;
+  if (worstCasePages(bytes) > longestFreeRun()) return -ErrorCode.OutOfMemory;
   const slot = stackalloc(bytes, p == -1 ? NO_P : (p as u32), OWNER_RAW);
   addStat(ST_RAW_STACK, sizeBytes);
   return slot as i32;
@@ -279,10 +279,12 @@ function rawFreeError(page: i32, offsetBytes: u32, sizeBytes: u32): i32 {
   const span = pageSpan(page as u32);
   if (span == 0) return ErrorCode.NotStackSpan;
   const spanOffset = ((page as u32) - spanBasePage(span)) * PAGE_BYTES + offsetBytes;
+  // Stack sizes are powers of two (a large span's pages too), so a mask
+  // and a shift do what a remainder and a division would, more cheaply.
   const elemBytes = spanElemBytes(span);
-  if (spanOffset % elemBytes != 0) return ErrorCode.BadStackSize;
+  if ((spanOffset & (elemBytes - 1)) != 0) return ErrorCode.BadStackSize;
   if (spanPlace(span) == PLACE_LARGE) return ErrorCode.DoubleFree;
-  const slot = pageSlot(spanBasePage(span)) + spanOffset / globalU32(FIXED_STACK);
+  const slot = pageSlot(spanBasePage(span)) + (spanOffset >> globalU32(FIXED_SHIFT));
   const word = slotWord(slot);
   if ((word & SLOT_OUT_BIT) == 0) return ErrorCode.DoubleFree;
   if ((word & SLOT_OWNER_MASK) != OWNER_RAW) return ErrorCode.BadStackSize;
@@ -317,7 +319,7 @@ export function gStack(g: u32): u32 {
  * (the scenario compiler checked it). @returns the slot or -code.
  */
 export function rawStackallocOn(sizeBytes: u32): i32 {
-  if (!hasHeadroom(worstCasePages(sizeBytes) as f64)) return -ErrorCode.OutOfMemory;
+  if (worstCasePages(sizeBytes) > longestFreeRun()) return -ErrorCode.OutOfMemory;
   const slot = stackalloc(sizeBytes, NO_P, OWNER_RAW);
   addStat(ST_RAW_STACK, sizeBytes as f64);
   return slot as i32;
