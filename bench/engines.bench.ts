@@ -3,18 +3,14 @@
 // takes seconds) and on a raw stackalloc/stackfree loop, side by side with
 // their ratio; then what sampling costs, what the checked (debug) build
 // costs, the 1,000,000-goroutine scale run and the linearity check, each
-// in a child process (bench/scale.ts) so its peak RSS is its own.
+// in a child process (bench/scale.ts) so its peak RSS is its own; the raw
+// rows come from bench/raw.ts, also in a process of its own.
 // bench/go-vs-sim.ts compares with the real runtime; bench/soak.ts is the
 // long run. Figures from a checked build are refused (see common.ts).
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
-import { createEngine } from "../src/engine.js";
-import type { Engine, Stack } from "../src/types.js";
-import { BATCH_RECORD_BYTES, BATCH_REF, OpCode, RecordField } from "../src/wasm/batch.js";
-import type { WasmEngine } from "../src/wasm/engine.js";
-import type { CoreExports } from "../src/wasm/load.js";
 import {
   bestRun, builtin, machineLine, millions, printTable, releaseLabel, timedRun,
 } from "./common.js";
@@ -23,14 +19,9 @@ import {
 const SCENARIOS: readonly [string, number][] = [
   ["default", 300], ["rpc-churn", 500], ["fan-out", 400],
 ];
-/** Raw stackalloc/stackfree pairs per iteration, and the sizes cycled. */
-const RAW_PAIRS = 100_000;
-const RAW_SIZES = [2048, 8192, 32768] as const;
-/** Timed and warm-up runs of each raw task (see engineTable). */
-const RAW_RUNS = 10;
-const RAW_WARMUP_RUNS = 10;
 const SAMPLING_RUNS = 15;
 const SCALE_SCRIPT = fileURLToPath(new URL("./scale.ts", import.meta.url));
+const RAW_SCRIPT = fileURLToPath(new URL("./raw.ts", import.meta.url));
 
 interface Figures { opsPerSecond: number; lifecyclesPerSecond: number }
 
@@ -38,85 +29,6 @@ interface Figures { opsPerSecond: number; lifecyclesPerSecond: number }
 function rates(operations: number, lifecycles: number, medianMs: number): Figures {
   const seconds = medianMs / 1000;
   return { opsPerSecond: operations / seconds, lifecyclesPerSecond: lifecycles / seconds };
-}
-
-/**
- * The raw loop, written out once per engine kind. V8 keeps call-site type
- * feedback per function, and tinybench warms every task up before it
- * measures any, so one shared loop would see both engine classes and run
- * both through a polymorphic call site, a cost a program using one engine
- * never pays (it halved the wasm figure).
- */
-function rawLoopWasm(engine: Engine): void {
-  const stacks: Stack[] = [];
-  for (let i = 0; i < RAW_PAIRS; i++) {
-    stacks.push(engine.stackalloc(RAW_SIZES[i % RAW_SIZES.length]!, i % 4 === 0 ? "noP" : 0));
-    if (stacks.length === 64) for (const s of stacks.splice(0)) engine.stackfree(s, 0);
-  }
-  for (const s of stacks) engine.stackfree(s, 0);
-}
-
-/** rawLoopWasm's twin for the TypeScript engine (see there). */
-function rawLoopTs(engine: Engine): void {
-  const stacks: Stack[] = [];
-  for (let i = 0; i < RAW_PAIRS; i++) {
-    stacks.push(engine.stackalloc(RAW_SIZES[i % RAW_SIZES.length]!, i % 4 === 0 ? "noP" : 0));
-    if (stacks.length === 64) for (const s of stacks.splice(0)) engine.stackfree(s, 0);
-  }
-  for (const s of stacks) engine.stackfree(s, 0);
-}
-
-/**
- * The same loop as batch records (docs/ABI.md): each group of 64
- * stackallocs is followed by 64 stackfrees naming them by record index.
- */
-function rawBatchRecords(): DataView {
-  const view = new DataView(new ArrayBuffer(2 * RAW_PAIRS * BATCH_RECORD_BYTES));
-  const group = 64;
-  let at = 0;
-  for (let first = 0; first < RAW_PAIRS; first += group) {
-    const n = Math.min(group, RAW_PAIRS - first);
-    const firstRecord = 2 * first;
-    for (let i = 0; i < n; i++, at += BATCH_RECORD_BYTES) {
-      const k = first + i;
-      view.setUint32(at + RecordField.op, OpCode.stackalloc, true);
-      view.setInt32(at + RecordField.p, k % 4 === 0 ? -1 : 0, true);
-      view.setFloat64(at + RecordField.bytes, RAW_SIZES[k % RAW_SIZES.length]!, true);
-    }
-    for (let i = 0; i < n; i++, at += BATCH_RECORD_BYTES) {
-      const k = first + i;
-      view.setUint32(at + RecordField.op, OpCode.stackfree, true);
-      view.setUint32(at + RecordField.g, (BATCH_REF | (firstRecord + i)) >>> 0, true);
-      view.setFloat64(at + RecordField.bytes, RAW_SIZES[k % RAW_SIZES.length]!, true);
-    }
-  }
-  return view;
-}
-
-/** A wasm core and its batch buffer, made untimed for the batch task. */
-interface BatchSetup { core: CoreExports; addr: number }
-
-/**
- * A fresh wasm engine's core with a batch buffer for `count` records. The
- * buffer is reserved here, outside the timed part, as an embedder reserves
- * it once and reuses it: reserving grows linear memory, which is setup,
- * not the stack calls the row measures.
- */
-function batchSetup(count: number): BatchSetup {
-  const engine = createEngine({ engine: "wasm", procs: 1 }) as unknown as WasmEngine;
-  const core = engine.lendCore("bench");
-  return { core, addr: core.batchBuffer(count) >>> 0 };
-}
-
-/** The timed part of the batch task: copy the records in and run them. */
-function rawBatch({ core, addr }: BatchSetup, records: DataView): void {
-  const count = records.byteLength / BATCH_RECORD_BYTES;
-  new Uint8Array(core.memory.buffer, addr, records.byteLength)
-    .set(new Uint8Array(records.buffer));
-  const done = core.batchRun(addr, count, 1);
-  const last = new DataView(core.memory.buffer, addr + (count - 1) * BATCH_RECORD_BYTES,
-    BATCH_RECORD_BYTES).getInt32(RecordField.result, true);
-  if (done !== count || last < 0) throw new Error(`raw batch stopped at ${done}: ${last}`);
 }
 
 async function engineTable(label: string): Promise<void> {
@@ -131,31 +43,10 @@ async function engineTable(label: string): Promise<void> {
       });
     }
   }
-  // The raw tasks have a bench of their own with more warm-up runs: each
-  // run is 200,000 calls from JavaScript, and V8 was seen to need 6 to 8
-  // such runs before both engines' call paths reached their steady speed
-  // (the wasm side rose from 3.6 M to 12 M calls/s, the TypeScript side
-  // from 1.0 M to 2.1 M). Engines are made in beforeEach, outside the
-  // timed function: the rows measure stack calls, not instantiation.
-  const rawBench = new Bench({ name: "raw", time: 0, iterations: RAW_RUNS,
-    warmupIterations: RAW_WARMUP_RUNS });
-  for (const engine of ["wasm", "ts"] as const) {
-    let fresh: Engine | undefined;
-    const loop = engine === "wasm" ? rawLoopWasm : rawLoopTs;
-    rawBench.add(`raw stackalloc/stackfree 2-32 KiB ${engine}`, () => loop(fresh!), {
-      beforeEach: () => { fresh = createEngine({ engine, procs: 1 }); },
-    });
-  }
-  const records = rawBatchRecords();
-  let setup: BatchSetup | undefined;
-  rawBench.add("raw stackalloc/stackfree 2-32 KiB wasm batch", () => rawBatch(setup!, records), {
-    beforeEach: () => { setup = batchSetup(records.byteLength / BATCH_RECORD_BYTES); },
-  });
   await bench.run();
-  await rawBench.run();
 
   const median = (task: string): number => {
-    const t = [...bench.tasks, ...rawBench.tasks].find((x) => x.name === task);
+    const t = bench.tasks.find((x) => x.name === task);
     if (t?.result.state !== "completed") throw new Error(`${task} did not complete`);
     return t.result.latency.p50;
   };
@@ -168,17 +59,13 @@ async function engineTable(label: string): Promise<void> {
       (w.opsPerSecond / t.opsPerSecond).toFixed(1) + "x",
       millions(w.lifecyclesPerSecond), millions(t.lifecyclesPerSecond)]);
   }
-  const rawOps = 2 * RAW_PAIRS;
-  const rawW = rawOps / (median(`raw stackalloc/stackfree 2-32 KiB wasm`) / 1000);
-  const rawT = rawOps / (median(`raw stackalloc/stackfree 2-32 KiB ts`) / 1000);
-  const rawB = rawOps / (median(`raw stackalloc/stackfree 2-32 KiB wasm batch`) / 1000);
-  rows.push(["raw stackalloc/stackfree, a call each", millions(rawW), millions(rawT),
-    (rawW / rawT).toFixed(1) + "x", "-", "-"]);
-  rows.push(["raw stackalloc/stackfree, batch API", millions(rawB), millions(rawT),
-    (rawB / rawT).toFixed(1) + "x", "-", "-"]);
-  process.stdout.write(`\nEngines (median of 5 runs after 1 warm-up, raw rows median of ` +
-    `${RAW_RUNS} after ${RAW_WARMUP_RUNS}; wasm = release core, native driver; raw rows ` +
-    `exclude engine creation)${label}\n`);
+  const raw = rawRows();
+  rows.push(["raw stackalloc/stackfree, a call each", millions(raw.wasm), millions(raw.ts),
+    (raw.wasm / raw.ts).toFixed(1) + "x", "-", "-"]);
+  rows.push(["raw stackalloc/stackfree, batch API", millions(raw.batch), millions(raw.ts),
+    (raw.batch / raw.ts).toFixed(1) + "x", "-", "-"]);
+  process.stdout.write(`\nEngines (median of 5 runs after 1 warm-up; raw rows: ${raw.how}; ` +
+    `wasm = release core, native driver)${label}\n`);
   printTable(["workload", "wasm ops/s", "ts ops/s", "wasm/ts", "wasm lifecycles/s",
     "ts lifecycles/s"], rows);
 }
@@ -216,6 +103,14 @@ function debugCost(): void {
   process.stdout.write(`Checked (debug) build on default (300 ticks): ` +
     `${(debug * 1000).toFixed(1)} ms vs release ${(release * 1000).toFixed(1)} ms, ` +
     `${(debug / release).toFixed(2)}x the release time\n`);
+}
+
+/** The raw rows, measured by bench/raw.ts in a process of its own. */
+function rawRows(): { wasm: number; ts: number; batch: number; how: string } {
+  const child = spawnSync(process.execPath, ["--import", "tsx", RAW_SCRIPT],
+    { encoding: "utf8" });
+  if (child.status !== 0) throw new Error(`bench/raw.ts failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as { wasm: number; ts: number; batch: number; how: string };
 }
 
 function childBench(args: string[]): void {
