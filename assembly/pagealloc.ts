@@ -71,6 +71,33 @@ let searchPage: u32 = 0;
   store<u32>(node, max, 8);
 }
 
+// @ts-ignore: decorator
+@inline function nodeIs(node: usize, prefix: u32, suffix: u32, max: u32): bool {
+  return prefixOf(node) == prefix && suffixOf(node) == suffix && maxOf(node) == max;
+}
+
+// How two children of `childLen` pages each make their parent's summary,
+// shared by both trees and both node formats.
+
+/**
+ * The parent's free run at one end: the near child's, running on into
+ * the far child when the near child is free throughout.
+ */
+// @ts-ignore: decorator
+@inline function joinedEnd(nearRun: u32, farRun: u32, childLen: u32): u32 {
+  return nearRun == childLen ? childLen + farRun : nearRun;
+}
+
+/** The parent's longest run: either child's, or the one across the middle. */
+// @ts-ignore: decorator
+@inline function joinedMax(leftSuffix: u32, rightPrefix: u32, leftMax: u32,
+  rightMax: u32): u32 {
+  let max = leftSuffix + rightPrefix;
+  if (leftMax > max) max = leftMax;
+  if (rightMax > max) max = rightMax;
+  return max;
+}
+
 /**
  * Summary of two children of `childLen` pages each.
  * @returns whether the node's summary changed
@@ -78,17 +105,13 @@ let searchPage: u32 = 0;
 function combine(tree: usize, node: u32, childLen: u32): bool {
   const left = nodeAddr(tree, node << 1);
   const right = nodeAddr(tree, (node << 1) + 1);
-  const lp = prefixOf(left);
   const ls = suffixOf(left);
   const rp = prefixOf(right);
-  const rs = suffixOf(right);
-  const prefix = lp == childLen ? childLen + rp : lp;
-  const suffix = rs == childLen ? childLen + ls : rs;
-  let max = ls + rp;
-  if (maxOf(left) > max) max = maxOf(left);
-  if (maxOf(right) > max) max = maxOf(right);
+  const prefix = joinedEnd(prefixOf(left), rp, childLen);
+  const suffix = joinedEnd(suffixOf(right), ls, childLen);
+  const max = joinedMax(ls, rp, maxOf(left), maxOf(right));
   const at = nodeAddr(tree, node);
-  if (prefixOf(at) == prefix && suffixOf(at) == suffix && maxOf(at) == max) return false;
+  if (nodeIs(at, prefix, suffix, max)) return false;
   setNode(at, prefix, suffix, max);
   return true;
 }
@@ -123,7 +146,7 @@ function updateAncestors(tree: usize, first: u32, last: u32, leafLen: u32): void
  */
 function setTopLeaf(tree: usize, leaf: u32, prefix: u32, suffix: u32, max: u32): void {
   let at = nodeAddr(tree, leaf);
-  if (prefixOf(at) == prefix && suffixOf(at) == suffix && maxOf(at) == max) return;
+  if (nodeIs(at, prefix, suffix, max)) return;
   setNode(at, prefix, suffix, max);
   let node = leaf;
   let childLen = CHUNK_PAGES;
@@ -139,15 +162,13 @@ function setTopLeaf(tree: usize, leaf: u32, prefix: u32, suffix: u32, max: u32):
     const ls = select<u32>(ss, suffix, isRight);
     const rp = select<u32>(prefix, sp, isRight);
     const rs = select<u32>(suffix, ss, isRight);
-    let joined = ls + rp;
-    if (sm > joined) joined = sm;
-    if (max > joined) joined = max;
-    prefix = lp == childLen ? childLen + rp : lp;
-    suffix = rs == childLen ? childLen + ls : rs;
-    max = joined;
+    // The maxima's order does not matter, so no select for them.
+    max = joinedMax(ls, rp, sm, max);
+    prefix = joinedEnd(lp, rp, childLen);
+    suffix = joinedEnd(rs, ls, childLen);
     node >>= 1;
     at = nodeAddr(tree, node);
-    if (prefixOf(at) == prefix && suffixOf(at) == suffix && maxOf(at) == max) return;
+    if (nodeIs(at, prefix, suffix, max)) return;
     setNode(at, prefix, suffix, max);
     childLen <<= 1;
   }
@@ -175,18 +196,11 @@ const FIELD_MASK: u64 = 0xffff;
 /** Summary of two packed children of `childLen` pages each. */
 // @ts-ignore: decorator
 @inline function joinPacked(left: u64, right: u64, childLen: u32): u64 {
-  const lp = packedPrefix(left);
   const ls = packedSuffix(left);
   const rp = packedPrefix(right);
-  const rs = packedSuffix(right);
-  const prefix = lp == childLen ? childLen + rp : lp;
-  const suffix = rs == childLen ? childLen + ls : rs;
-  let max = ls + rp;
-  const lm = packedMax(left);
-  const rm = packedMax(right);
-  if (lm > max) max = lm;
-  if (rm > max) max = rm;
-  return pack(prefix, suffix, max);
+  return pack(joinedEnd(packedPrefix(left), rp, childLen),
+    joinedEnd(packedSuffix(right), ls, childLen),
+    joinedMax(ls, rp, packedMax(left), packedMax(right)));
 }
 
 /**
