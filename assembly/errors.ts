@@ -39,3 +39,4 @@ export const MSG_NEWG_STACK = "newproc1: newg missing stack";
 export const MSG_CACHE_BYTES = "stack cache byte count broken";
 export const MSG_WASM_MEMORY = "linear memory exhausted (4 GiB wasm32 limit)";
 export const MSG_LIST = "free-G list count broken";
+export const MSG_STACKLESS_G = "sched.gFree.stack holds a G without a stack";

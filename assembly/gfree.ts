@@ -1,21 +1,24 @@
 // Free-G lists of runtime/proc.go: gfput, gfget and gfpurge, per P and
-// global (sched.gFree.stack / .noStack), linked through the Gs' schedlink
-// as G index + 1 (0 ends a list). Decides what happens to a dead G's stack;
-// stackalloc.ts does the allocating and freeing.
+// global (sched.gFree.stack / .noStack). The lists are arrays of G entries
+// (glist.ts) rather than chains through g.schedlink; their order is the
+// runtime's. Decides what happens to a dead G's stack; stackalloc.ts does
+// the allocating and freeing.
 
 import { invariant } from "./checks";
-import { MSG_G_STATUS, MSG_LIST } from "./errors";
+import { MSG_G_STATUS, MSG_STACKLESS_G } from "./errors";
 import {
   GFREE_NOSTACK, GFREE_STACK, KEEP, KEEP_GROWN, SPILL_AT, STARTING_STACK,
-  globalU32, setGlobalU32,
+  globalAddr, globalU32,
 } from "./globals";
 import {
-  G_DEAD, clearGStack, gRecord, gSchedlink, gStackBytes, gStackSlot, recSchedlink,
-  recStackBytes, recStackSlot, recStatus, setGSchedlink, setRecSchedlink, setRecStack,
-} from "./goroutines";
+  ENTRY_G_MASK, ENTRY_HAS_STACK, entryAddr, listCount, listEntries, listMoveAllInFront,
+  listPush, listReserve, setListCount,
+} from "./glist";
 import {
-  pGFreeCount, pGFreeHead, setPGFreeCount, setPGFreeHead,
-} from "./precords";
+  G_DEAD, clearGStack, gRecord, gStackBytes, gStackSlot, recStackBytes, recStackSlot,
+  recStatus, setRecStack,
+} from "./goroutines";
+import { pGFreeList } from "./precords";
 import { stackalloc, stackfree } from "./stackalloc";
 import {
   ST_DEADG_STACK, ST_GFREE_GNOSTACK, ST_GFREE_GSTACK, ST_GFREE_LOCAL, addStat,
@@ -26,43 +29,46 @@ export const NO_G: u32 = 0xffffffff;
 
 /**
  * Moves Gs from P's list to the global lists while it holds at least
- * `keep` (and any). Pushing one at a time gives the same order as the
- * runtime's two batches put in front of the global lists. The list heads,
- * the P's count and the three list counters are kept in locals and
- * written once at the end: nothing reads them while Gs move, and the
- * counters are whole numbers, so the sums are the same as one update per
- * G.
+ * `keep` (and any). Taking P's head each time and pushing it on the
+ * matching global list gives the same order as the runtime's two batches
+ * put in front of the global lists. Counts are kept in locals and written
+ * once: nothing reads them while Gs move, and they are whole numbers, so
+ * the sums are the same as one update per G.
  */
 function spill(p: u32, keep: u32): void {
-  let count = pGFreeCount(p);
-  let link = pGFreeHead(p);
-  let stackHead = globalU32(GFREE_STACK);
-  let noStackHead = globalU32(GFREE_NOSTACK);
-  let withStack: u32 = 0;
-  let withoutStack: u32 = 0;
-  while (count >= keep && count > 0) {
-    invariant(link != 0, MSG_LIST);
-    const rec = gRecord(link - 1);
-    const next = recSchedlink(rec);
+  const local = pGFreeList(p);
+  const stackList = globalAddr(GFREE_STACK);
+  const noStackList = globalAddr(GFREE_NOSTACK);
+  let count = listCount(local);
+  const moving = count >= keep ? count - keep + 1 : 0;
+  if (moving == 0) return;
+  // Room for every moving G on either list, so the loop tests nothing.
+  let stackCount = listCount(stackList);
+  let noStackCount = listCount(noStackList);
+  listReserve(stackList, stackCount + moving);
+  listReserve(noStackList, noStackCount + moving);
+  const from = listEntries(local);
+  const stackEntries = listEntries(stackList);
+  const noStackEntries = listEntries(noStackList);
+  const end = count - moving;
+  while (count > end) {
     count--;
-    if (recStackBytes(rec) != 0) {
-      setRecSchedlink(rec, stackHead);
-      stackHead = link;
-      withStack++;
+    const entry = load<u32>(entryAddr(from, count));
+    if ((entry & ENTRY_HAS_STACK) != 0) {
+      store<u32>(entryAddr(stackEntries, stackCount), entry & ENTRY_G_MASK);
+      stackCount++;
     } else {
-      setRecSchedlink(rec, noStackHead);
-      noStackHead = link;
-      withoutStack++;
+      store<u32>(entryAddr(noStackEntries, noStackCount), entry);
+      noStackCount++;
     }
-    link = next;
   }
-  setGlobalU32(GFREE_STACK, stackHead);
-  setGlobalU32(GFREE_NOSTACK, noStackHead);
-  setPGFreeHead(p, link);
-  setPGFreeCount(p, count);
-  addStat(ST_GFREE_LOCAL, -((withStack + withoutStack) as f64));
+  const withStack = stackCount - listCount(stackList);
+  setListCount(stackList, stackCount);
+  setListCount(noStackList, noStackCount);
+  setListCount(local, count);
+  addStat(ST_GFREE_LOCAL, -(moving as f64));
   addStat(ST_GFREE_GSTACK, withStack as f64);
-  addStat(ST_GFREE_GNOSTACK, withoutStack as f64);
+  addStat(ST_GFREE_GNOSTACK, (moving - withStack) as f64);
 }
 
 /** keepGrownStackBytes: whether gfput keeps a stack of this size. */
@@ -95,10 +101,8 @@ function keepsOnGet(sizeBytes: u32): bool {
     setRecStack(rec, 0, 0);
     keptBytes = 0;
   }
-  const count = pGFreeCount(p) + 1;
-  setRecSchedlink(rec, pGFreeHead(p));
-  setPGFreeHead(p, g + 1);
-  setPGFreeCount(p, count);
+  const entry = keptBytes != 0 ? g | ENTRY_HAS_STACK : g;
+  const count = listPush(pGFreeList(p), entry);
   if (count >= globalU32(SPILL_AT)) spill(p, globalU32(KEEP));
   return keptBytes;
 }
@@ -109,42 +113,40 @@ export function gfpurge(p: u32): void {
 }
 
 /**
- * Refills an empty P list from the global lists, stack list first, each G
- * pushed in front of the P's list in turn; heads and counters written once
- * at the end as in spill.
+ * Refills P's list from the global lists until it holds `keep`, stack
+ * list first, each G pushed in front of P's list in turn; counts written
+ * once at the end as in spill.
  */
 function refillLocal(p: u32): void {
   const keep = globalU32(KEEP);
-  let count = pGFreeCount(p);
-  let localHead = pGFreeHead(p);
-  let stackHead = globalU32(GFREE_STACK);
-  let noStackHead = globalU32(GFREE_NOSTACK);
+  const local = pGFreeList(p);
+  const stackList = globalAddr(GFREE_STACK);
+  const noStackList = globalAddr(GFREE_NOSTACK);
+  let count = listCount(local);
+  listReserve(local, keep);
+  const to = listEntries(local);
+  const stackEntries = listEntries(stackList);
+  const noStackEntries = listEntries(noStackList);
+  let stackCount = listCount(stackList);
+  let noStackCount = listCount(noStackList);
   let fromStack: u32 = 0;
-  let fromNoStack: u32 = 0;
-  while (count < keep) {
-    let link: u32 = 0;
-    let rec: usize = 0;
-    if (stackHead != 0) {
-      link = stackHead;
-      rec = gRecord(link - 1);
-      stackHead = recSchedlink(rec);
-      fromStack++;
-    } else if (noStackHead != 0) {
-      link = noStackHead;
-      rec = gRecord(link - 1);
-      noStackHead = recSchedlink(rec);
-      fromNoStack++;
-    } else {
-      break;
-    }
-    setRecSchedlink(rec, localHead);
-    localHead = link;
+  while (count < keep && stackCount > 0) {
+    stackCount--;
+    store<u32>(entryAddr(to, count), load<u32>(entryAddr(stackEntries, stackCount))
+      | ENTRY_HAS_STACK);
     count++;
+    fromStack++;
   }
-  setGlobalU32(GFREE_STACK, stackHead);
-  setGlobalU32(GFREE_NOSTACK, noStackHead);
-  setPGFreeHead(p, localHead);
-  setPGFreeCount(p, count);
+  let fromNoStack: u32 = 0;
+  while (count < keep && noStackCount > 0) {
+    noStackCount--;
+    store<u32>(entryAddr(to, count), load<u32>(entryAddr(noStackEntries, noStackCount)));
+    count++;
+    fromNoStack++;
+  }
+  setListCount(stackList, stackCount);
+  setListCount(noStackList, noStackCount);
+  setListCount(local, count);
   addStat(ST_GFREE_LOCAL, (fromStack + fromNoStack) as f64);
   addStat(ST_GFREE_GSTACK, -(fromStack as f64));
   addStat(ST_GFREE_GNOSTACK, -(fromNoStack as f64));
@@ -159,17 +161,17 @@ export let gfgetRecord: usize = 0;
 /** gfget: a free G for P with a stack of startingStackSize, or NO_G. */
 // @ts-ignore: decorator
 @inline export function gfget(p: u32): u32 {
-  let link = pGFreeHead(p);
-  if (link == 0) {
+  const local = pGFreeList(p);
+  let count = listCount(local);
+  if (count == 0) {
     refillLocal(p);
-    link = pGFreeHead(p);
-    if (link == 0) return NO_G;
+    count = listCount(local);
+    if (count == 0) return NO_G;
   }
-  invariant(pGFreeCount(p) > 0, MSG_LIST);
-  const g = link - 1;
+  count--;
+  const g = load<u32>(entryAddr(listEntries(local), count)) & ENTRY_G_MASK;
+  setListCount(local, count);
   const rec = gRecord(g);
-  setPGFreeHead(p, recSchedlink(rec));
-  setPGFreeCount(p, pGFreeCount(p) - 1);
   addStat(ST_GFREE_LOCAL, -1);
   let sizeBytes = recStackBytes(rec);
   if (sizeBytes != 0) {
@@ -194,21 +196,22 @@ export let gfgetRecord: usize = 0;
  * the no-stack list.
  */
 export function markrootFreeGStacks(p: u32): void {
-  const head = globalU32(GFREE_STACK);
-  if (head == 0) return;
-  let moved: f64 = 0;
-  let last: u32 = 0;
-  for (let link = head; link != 0; link = gSchedlink(link - 1)) {
-    const g = link - 1;
-    addStat(ST_DEADG_STACK, -(gStackBytes(g) as f64));
-    stackfree(gStackSlot(g), gStackBytes(g), p);
+  const stackList = globalAddr(GFREE_STACK);
+  const moving = listCount(stackList);
+  if (moving == 0) return;
+  const entries = listEntries(stackList);
+  let freed: f64 = 0;
+  // From the head (the top entry) down, as the runtime walks its list.
+  for (let index = moving; index > 0; index--) {
+    const g = load<u32>(entryAddr(entries, index - 1));
+    const sizeBytes = gStackBytes(g);
+    invariant(sizeBytes != 0, MSG_STACKLESS_G);
+    freed += sizeBytes as f64;
+    stackfree(gStackSlot(g), sizeBytes, p);
     clearGStack(g);
-    moved++;
-    last = g;
   }
-  setGSchedlink(last, globalU32(GFREE_NOSTACK));
-  setGlobalU32(GFREE_NOSTACK, head);
-  setGlobalU32(GFREE_STACK, 0);
-  addStat(ST_GFREE_GSTACK, -moved);
-  addStat(ST_GFREE_GNOSTACK, moved);
+  listMoveAllInFront(stackList, globalAddr(GFREE_NOSTACK));
+  addStat(ST_DEADG_STACK, -freed);
+  addStat(ST_GFREE_GSTACK, -(moving as f64));
+  addStat(ST_GFREE_GNOSTACK, moving as f64);
 }

@@ -22,8 +22,8 @@
 // +60  GC_PHASE             PHASE_OFF / PHASE_MARK / PHASE_MARKTERM
 // +64  STARTING_STACK       startingStackSize, bytes
 // +68  G_COUNT              Gs created (allgs length)
-// +72  GFREE_STACK          sched.gFree.stack first G index + 1, 0 = empty
-// +76  GFREE_NOSTACK        sched.gFree.noStack first G index + 1
+// +72  (unused)
+// +76  (unused)
 // +80  SPAN_HIGH            span ids handed out so far (ids from 1)
 // +84  SPAN_RECYCLED        first recycled span record id, 0 = none
 // +88  BUMP_TOP             next free byte of the bump region
@@ -47,6 +47,8 @@
 //                           worst case (stackalloc.ts, setStartingStack)
 // +172 SMALL_STACK_LIMIT    stacks below this many bytes come from the pools
 //                           (min(FixedStack << orders, stack cache size))
+// +176 12 B GFREE_STACK     sched.gFree.stack, a list header (glist.ts)
+// +188 12 B GFREE_NOSTACK   sched.gFree.noStack, a list header
 
 import { GLOBALS_OFF, STATIC_BASE } from "./layout";
 
@@ -68,8 +70,6 @@ export const MAPPED_PAGES: usize = 56;
 export const GC_PHASE: usize = 60;
 export const STARTING_STACK: usize = 64;
 export const G_COUNT: usize = 68;
-export const GFREE_STACK: usize = 72;
-export const GFREE_NOSTACK: usize = 76;
 export const SPAN_HIGH: usize = 80;
 export const SPAN_RECYCLED: usize = 84;
 export const BUMP_TOP: usize = 88;
@@ -91,11 +91,19 @@ export const SCRATCH_USED: usize = 160;
 export const G_DIR_ENTRIES: usize = 164;
 export const NEWPROC_WORST_PAGES: usize = 168;
 export const SMALL_STACK_LIMIT: usize = 172;
+export const GFREE_STACK: usize = 176;
+export const GFREE_NOSTACK: usize = 188;
 
 /** GC phases, as the runtime's gcphase. */
 export const PHASE_OFF: u32 = 0;
 export const PHASE_MARK: u32 = 1;
 export const PHASE_MARKTERM: u32 = 2;
+
+/** Address of a GLOBALS field (for the records kept there, not scalars). */
+// @ts-ignore: decorator
+@inline export function globalAddr(off: usize): usize {
+  return STATIC_BASE + GLOBALS_OFF + off;
+}
 
 // @ts-ignore: decorator
 @inline export function globalU32(off: usize): u32 {

@@ -8,7 +8,9 @@
 // +12 u32 stackBytes  size of its stack, 0 = no stack
 // +16 u32 usedBytes   bytes of the stack in use (hi - sp), 0 when dead
 // +20 u32 p           P it runs on (live) or last ran on (dead)
-// +24 u32 schedlink   next G index + 1 on a free-G list, 0 = end
+// +24 u32 wheelLink   the driver's timing-wheel link while the goroutine
+//                     waits to exit (wheel.ts); unused otherwise. Free-G
+//                     lists are arrays (glist.ts), not linked here.
 // +28 u32 status      G_LIVE or G_DEAD
 
 import { G_COUNT, G_DIR, G_DIR_ENTRIES, globalU32, setGlobalU32 } from "./globals";
@@ -64,7 +66,7 @@ const STACK_SLOT_OFF: usize = 8;
 const STACK_BYTES_OFF: usize = 12;
 const USED_BYTES_OFF: usize = 16;
 const P_OFF: usize = 20;
-const SCHEDLINK_OFF: usize = 24;
+const WHEEL_LINK_OFF: usize = 24;
 const STATUS_OFF: usize = 28;
 
 // Fields by record address (see gRecord).
@@ -100,12 +102,12 @@ const STATUS_OFF: usize = 28;
 // @ts-ignore: decorator
 @inline export function setRecP(rec: usize, p: u32): void { store<u32>(rec, p, P_OFF); }
 // @ts-ignore: decorator
-@inline export function recSchedlink(rec: usize): u32 {
-  return load<u32>(rec, SCHEDLINK_OFF);
+@inline export function recWheelLink(rec: usize): u32 {
+  return load<u32>(rec, WHEEL_LINK_OFF);
 }
 // @ts-ignore: decorator
-@inline export function setRecSchedlink(rec: usize, link: u32): void {
-  store<u32>(rec, link, SCHEDLINK_OFF);
+@inline export function setRecWheelLink(rec: usize, link: u32): void {
+  store<u32>(rec, link, WHEEL_LINK_OFF);
 }
 // @ts-ignore: decorator
 @inline export function recStatus(rec: usize): u32 { return load<u32>(rec, STATUS_OFF); }
@@ -140,12 +142,6 @@ const STATUS_OFF: usize = 28;
 // @ts-ignore: decorator
 @inline export function setGP(g: u32, p: u32): void { setRecP(gRecord(g), p); }
 // @ts-ignore: decorator
-@inline export function gSchedlink(g: u32): u32 { return recSchedlink(gRecord(g)); }
-// @ts-ignore: decorator
-@inline export function setGSchedlink(g: u32, link: u32): void {
-  setRecSchedlink(gRecord(g), link);
-}
-// @ts-ignore: decorator
 @inline export function gStatus(g: u32): u32 { return recStatus(gRecord(g)); }
 // @ts-ignore: decorator
 @inline export function setGStatus(g: u32, status: u32): void {
@@ -168,7 +164,7 @@ export function newGRecord(): u32 {
   clearGStack(g);
   setGUsedBytes(g, 0);
   setGP(g, 0);
-  setGSchedlink(g, 0);
+  setRecWheelLink(gRecord(g), 0);
   setGStatus(g, G_DEAD);
   return g;
 }

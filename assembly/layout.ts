@@ -92,7 +92,7 @@ export const MAX_LARGE_LISTS: u32 = 64;
 export const PROCS_OFF: usize = 2048;
 export const MAX_PROCS: u32 = 1024;
 /** P record size; the record's diagram is in stackcache.ts. */
-export const P_RECORD_BYTES: usize = 72;
+export const P_RECORD_BYTES: usize = 80;
 export const DYNAMIC_BASE: usize =
   (STATIC_BASE + PROCS_OFF + (MAX_PROCS as usize) * P_RECORD_BYTES + 15) & ~(15 as usize);
 

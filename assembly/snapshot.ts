@@ -18,15 +18,17 @@
 import {
   FIXED_STACK, GC_PHASE, GFREE_NOSTACK, GFREE_STACK, G_COUNT, LARGE_LISTS,
   MAPPED_PAGES, NEXT_GOID, NUM_ORDERS, PROCS, SCRATCH, SCRATCH_BYTES, SCRATCH_USED,
-  SLOTS_PER_PAGE_SHIFT, STARTING_STACK, globalF64, globalU32, orderBytes, setGlobalU32,
+  SLOTS_PER_PAGE_SHIFT, STARTING_STACK, globalAddr, globalF64, globalU32, orderBytes,
+  setGlobalU32,
 } from "./globals";
+import { ENTRY_G_MASK, entryAddr, listCount, listEntries } from "./glist";
 import {
-  G_LIVE, gGoid, gP, gSchedlink, gStackBytes, gStackSlot, gStatus, gUsedBytes,
+  G_LIVE, gGoid, gP, gStackBytes, gStackSlot, gStatus, gUsedBytes,
 } from "./goroutines";
 import { OWNER_RAW, SLOT_OUT_BIT, SLOT_OWNER_MASK, pageSlot, pageSpan, slotWord } from "./layout";
 import { reserveBytes } from "./memory";
 import { pageIsFree } from "./pagealloc";
-import { cacheBytes, cacheHead, pGFreeHead } from "./precords";
+import { cacheBytes, cacheHead, pGFreeList } from "./precords";
 import {
   LARGE_ORDER, PLACE_INUSE, largeList, listFirst, poolList, spanAllocCount,
   spanBasePage, spanFreeHead, spanNext, spanOrder, spanPages, spanPlace,
@@ -123,15 +125,14 @@ function walkSpanList(list: usize): void {
   patchCount(at, count);
 }
 
-/** Emits a free-G list linked through schedlink (G index + 1). */
-function walkGList(head: u32): void {
-  const at = emitCountLater();
-  let count: u32 = 0;
-  for (let link = head; link != 0; link = gSchedlink(link - 1)) {
-    emit((link - 1) as f64);
-    count++;
+/** Emits a free-G list (glist.ts) from its head, the top entry, down. */
+function walkGList(header: usize): void {
+  const count = listCount(header);
+  emit(count as f64);
+  const entries = listEntries(header);
+  for (let index = count; index > 0; index--) {
+    emit((load<u32>(entryAddr(entries, index - 1)) & ENTRY_G_MASK) as f64);
   }
-  patchCount(at, count);
 }
 
 function walkProcs(): void {
@@ -143,7 +144,7 @@ function walkProcs(): void {
       emit(cacheBytes(p, order) as f64);
       walkSlotList(cacheHead(p, order));
     }
-    walkGList(pGFreeHead(p));
+    walkGList(pGFreeList(p));
   }
 }
 
@@ -212,8 +213,8 @@ export function snapshot(): u32 {
   emit(largeLists as f64);
   for (let i: u32 = 0; i < largeLists; i++) walkSpanList(largeList(i));
   walkProcs();
-  walkGList(globalU32(GFREE_STACK));
-  walkGList(globalU32(GFREE_NOSTACK));
+  walkGList(globalAddr(GFREE_STACK));
+  walkGList(globalAddr(GFREE_NOSTACK));
   walkGs();
   walkRawStacks();
   return globalU32(SCRATCH_USED);
