@@ -154,6 +154,9 @@ describe("native driver: refusals and afterwards", () => {
     expect(native.error.code).toBe("outOfMemory");
     expect(native.error.message).toBe(perOp.error.message);
     expect(native.engine.snapshot()).toEqual(perOp.engine.snapshot());
+    // The counters of the arrivals before the refused one count, and the
+    // refused one adds nothing.
+    expect(native.engine.stats()).toEqual(perOp.engine.stats());
   });
 
   it("keeps goroutine ids and GOMAXPROCS usable after a native run", () => {
