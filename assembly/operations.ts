@@ -26,7 +26,7 @@ import {
   MAX_PROCS, OWNER_RAW, PAGE_BYTES, SLOT_OUT_BIT, SLOT_OWNER_MASK, pageSlot,
   pageSpan, slotWord,
 } from "./layout";
-import { longestFreeRun } from "./pagealloc";
+import { hasFreeRun } from "./pagealloc";
 import { NO_P } from "./precords";
 import { flushAllStackCaches, procresizeTo } from "./procs";
 import {
@@ -63,7 +63,8 @@ function stackSizeError(sizeBytes: f64): i32 {
 
 /** Whether the heap can take `pages` pages in the worst case. */
 function hasHeadroom(pages: f64): bool {
-  return pages == 0 || (longestFreeRun() as f64) >= pages;
+  // No free run reaches past u32 pages, so such a request never fits.
+  return pages == 0 || (pages <= (u32.MAX_VALUE as f64) && hasFreeRun(pages as u32));
 }
 
 /** newproc on P p: gfget, else malg. @returns the G index or -code. */
@@ -81,7 +82,7 @@ export let newprocRecord: usize = 0;
  */
 // @ts-ignore: decorator
 @inline export function newprocOn(p: u32): i32 {
-  if (longestFreeRun() < globalU32(NEWPROC_WORST_PAGES)) return -ErrorCode.OutOfMemory;
+  if (!hasFreeRun(globalU32(NEWPROC_WORST_PAGES))) return -ErrorCode.OutOfMemory;
 
   let g = gfget(p);
   let rec: usize;
@@ -161,7 +162,7 @@ function grow(g: u32, rec: usize, usedBytes: u64): i32 {
   let sizeBytes = recStackBytes(rec);
   const doublings = growthDoublings(sizeBytes, usedBytes);
   if (doublings < 0) return -ErrorCode.StackOverflow;
-  if (chainPages > longestFreeRun()) return -ErrorCode.OutOfMemory;
+  if (!hasFreeRun(chainPages)) return -ErrorCode.OutOfMemory;
 
   setRecUsedBytes(rec, usedBytes as u32);
   const p = recP(rec);
@@ -254,7 +255,7 @@ export function rawStackalloc(sizeBytes: f64, p: i32): i32 {
   if (sizeError != 0) return -sizeError;
   if (!pValid(p, true)) return -ErrorCode.BadP;
   const bytes = sizeBytes as u32;
-  if (worstCasePages(bytes) > longestFreeRun()) return -ErrorCode.OutOfMemory;
+  if (!hasFreeRun(worstCasePages(bytes))) return -ErrorCode.OutOfMemory;
   const slot = stackalloc(bytes, p == -1 ? NO_P : (p as u32), OWNER_RAW);
   addStat(ST_RAW_STACK, sizeBytes);
   return slot as i32;
@@ -319,7 +320,7 @@ export function gStack(g: u32): u32 {
  * (the scenario compiler checked it). @returns the slot or -code.
  */
 export function rawStackallocOn(sizeBytes: u32): i32 {
-  if (worstCasePages(sizeBytes) > longestFreeRun()) return -ErrorCode.OutOfMemory;
+  if (!hasFreeRun(worstCasePages(sizeBytes))) return -ErrorCode.OutOfMemory;
   const slot = stackalloc(sizeBytes, NO_P, OWNER_RAW);
   addStat(ST_RAW_STACK, sizeBytes as f64);
   return slot as i32;

@@ -14,6 +14,17 @@
 // descends the trees when they hold no fit. The hint only moves up past
 // pages seen in use, and moves down to any page that is freed.
 //
+// The trees are brought up to date lazily. markPages writes the bitmap at
+// once but only notes which words changed (a dirty mask per chunk, and the
+// range of chunks holding one); flushSummaries redoes those leaves and
+// their paths, leaving exactly the trees eager updates would have left, as
+// a tree's nodes follow from its leaves alone. Only two readers need them:
+// firstFit's descent, after the hint scan found nothing, and
+// longestFreeRun. hasFreeRun answers most out-of-memory checks without
+// either, because the unmapped pages below the limit are one free run. A
+// span freed and taken again before the next flush (a pool span going
+// back and forth) then costs two bitmap writes and no tree walk.
+//
 // Top tree node (12 bytes), over a run of `len` pages:
 // +0 u32 prefix   free pages at the start
 // +4 u32 suffix   free pages at the end
@@ -27,7 +38,9 @@
 //   bits 48..63  zero
 //
 // Trees are stored heap-style: node 1 is the root, node i has children
-// 2i and 2i + 1, leaves are nodes LEAVES .. 2 * LEAVES - 1.
+// 2i and 2i + 1, leaves are nodes LEAVES .. 2 * LEAVES - 1. Node 0 of a
+// chunk tree is not a tree node; it holds the chunk's dirty mask, one bit
+// per DIRTY_BIT_WORDS bitmap words (two: 128 words, 64 bits).
 
 import {
   CHUNK_NODE_BYTES, CHUNK_PAGES, CHUNK_PAGES_SHIFT, CHUNK_PAGE_MASK,
@@ -51,6 +64,29 @@ const HINT_SCAN_WORDS: u32 = 4;
 
 /** Every page below this one is in use (see the header). */
 let searchPage: u32 = 0;
+
+/**
+ * Chunk-tree node 0 is outside the tree (the root is node 1), so it holds
+ * the chunk's dirty mask: bit i set = the leaves of bitmap words
+ * i * DIRTY_BIT_WORDS and up may not match their words.
+ */
+const DIRTY_NODE: u32 = 0;
+/** A mask is one u64: 1 << 6 bits. */
+const DIRTY_MASK_BITS_SHIFT: u32 = 6;
+/** Bitmap words per mask bit, as a shift: a chunk's words over 64 bits. */
+const DIRTY_WORDS_SHIFT: u32 =
+  CHUNK_PAGES_SHIFT - WORD_PAGES_SHIFT - DIRTY_MASK_BITS_SHIFT;
+const DIRTY_BIT_WORDS: u32 = 1 << DIRTY_WORDS_SHIFT;
+
+/** Says no chunk is dirty when in dirtyLowChunk. */
+const NO_CHUNK: u32 = 0xffffffff;
+
+/**
+ * Chunks dirtyLowChunk..dirtyHighChunk may hold dirty masks; every chunk
+ * outside that range agrees with its bitmap, and so does its top leaf.
+ */
+let dirtyLowChunk: u32 = NO_CHUNK;
+let dirtyHighChunk: u32 = 0;
 
 // Top-tree nodes: three u32 fields at +0, +4, +8.
 
@@ -311,8 +347,10 @@ export function topTreeInit(): void {
     setNode(nodeAddr(tree, leaves + chunk), len, len, len);
   }
   updateAncestors(tree, leaves, 2 * leaves - 1, CHUNK_PAGES);
-  // Nothing is mapped, so no page is in use yet.
+  // Nothing is mapped, so no page is in use yet, and nothing is dirty.
   searchPage = 0;
+  dirtyLowChunk = NO_CHUNK;
+  dirtyHighChunk = 0;
 }
 
 /** Fills a new chunk's bitmap and tree: every page below the limit free. */
@@ -328,11 +366,24 @@ export function chunkInit(meta: usize, chunk: u32): void {
     store<u64>(packedAddr(tree, CHUNK_WORDS + word), wordSummary(bits));
   }
   updateChunkRange(tree, CHUNK_WORDS, 2 * CHUNK_WORDS - 1);
+  store<u64>(packedAddr(tree, DIRTY_NODE), 0);
 }
 
 /** The longest free run, counting unmapped chunks below the limit. */
 export function longestFreeRun(): u32 {
+  flushSummaries();
   return maxOf(nodeAddr(globalU32(TOP_TREE) as usize, 1));
+}
+
+/**
+ * Whether some free run is at least `pages` long: longestFreeRun() >=
+ * pages, answered without flushing the trees when the unmapped pages
+ * below the limit (one free run at the top of the arena) are enough.
+ */
+// @ts-ignore: decorator
+@inline export function hasFreeRun(pages: u32): bool {
+  if (globalU32(LIMIT_PAGES) - globalU32(MAPPED_PAGES) >= pages) return true;
+  return longestFreeRun() >= pages;
 }
 
 let descendLeaf: u32 = 0;
@@ -459,10 +510,12 @@ function fitNearHint(pages: u32): u32 {
  * (unmapped chunks below the limit count as free), or NO_FIT.
  */
 export function firstFit(pages: u32): u32 {
-  const top = globalU32(TOP_TREE) as usize;
-  if (maxOf(nodeAddr(top, 1)) < pages) return NO_FIT;
+  // The hint scan reads only the bitmap, so it goes before the flush.
   const near = fitNearHint(pages);
   if (near != NO_FIT) return near;
+  flushSummaries();
+  const top = globalU32(TOP_TREE) as usize;
+  if (maxOf(nodeAddr(top, 1)) < pages) return NO_FIT;
   const found = descendTop(top, globalU32(TREE_LEAVES), pages);
   if (found != NO_FIT) return found;
   const chunk = descendLeaf;
@@ -479,10 +532,9 @@ export function firstFit(pages: u32): u32 {
 /**
  * Sets or clears the bits of pages [first, first + count) (chunk-relative)
  * that fall in bitmap word `word`.
- * @returns the word's new bits
  */
 // @ts-ignore: decorator
-@inline function markInWord(meta: usize, word: u32, first: u32, count: u32, free: bool): u64 {
+@inline function markInWord(meta: usize, word: u32, first: u32, count: u32, free: bool): void {
   const wordFirst = word << WORD_PAGES_SHIFT;
   const from = first > wordFirst ? first - wordFirst : 0;
   const end = first + count - wordFirst;
@@ -493,29 +545,27 @@ export function firstFit(pages: u32): u32 {
   const addr = bitmapWordAddr(meta, word);
   const bits = free ? load<u64>(addr) | mask : load<u64>(addr) & ~mask;
   store<u64>(addr, bits);
-  return bits;
 }
 
 /**
- * Marks pages [first, first + count) of one mapped chunk free or used.
- * @returns whether the chunk tree's root changed
+ * Marks pages [first, first + count) of one mapped chunk free or used in
+ * its bitmap, and notes the words touched as dirty; their summaries wait
+ * for flushSummaries.
  */
-function markInChunk(meta: usize, first: u32, count: u32, free: bool): bool {
-  const tree = chunkTree(meta);
+// @ts-ignore: decorator
+@inline function markInChunk(meta: usize, first: u32, count: u32, free: bool): void {
   const firstWord = first >> WORD_PAGES_SHIFT;
   const lastWord = (first + count - 1) >> WORD_PAGES_SHIFT;
-  // One word (the usual span of a few pages): walk its path alone.
-  if (firstWord == lastWord) {
-    const bits = markInWord(meta, firstWord, first, count, free);
-    return setChunkLeaf(tree, CHUNK_WORDS + firstWord, wordSummary(bits));
-  }
-  const rootBefore = load<u64>(packedAddr(tree, 1));
   for (let word = firstWord; word <= lastWord; word++) {
-    const bits = markInWord(meta, word, first, count, free);
-    store<u64>(packedAddr(tree, CHUNK_WORDS + word), wordSummary(bits));
+    markInWord(meta, word, first, count, free);
   }
-  updateChunkRange(tree, CHUNK_WORDS + firstWord, CHUNK_WORDS + lastWord);
-  return load<u64>(packedAddr(tree, 1)) != rootBefore;
+  const lowBit = firstWord >> DIRTY_WORDS_SHIFT;
+  const highBit = lastWord >> DIRTY_WORDS_SHIFT;
+  // Bits lowBit..highBit. For all 64 bits, 2 << 63 is 0 and the minus
+  // one still gives all ones.
+  const bits = (((2 as u64) << ((highBit - lowBit) as u64)) - 1) << (lowBit as u64);
+  const dirtyAddr = packedAddr(chunkTree(meta), DIRTY_NODE);
+  store<u64>(dirtyAddr, load<u64>(dirtyAddr) | bits);
 }
 
 /** Marks mapped pages [first, first + count) free or used. */
@@ -529,19 +579,12 @@ export function markPages(first: u32, count: u32, free: bool): void {
     searchPage = first + count;
   }
 
-  const top = globalU32(TOP_TREE) as usize;
-  const leaves = globalU32(TREE_LEAVES);
   const firstChunk = first >> CHUNK_PAGES_SHIFT;
   const lastChunk = (first + count - 1) >> CHUNK_PAGES_SHIFT;
+  if (firstChunk < dirtyLowChunk) dirtyLowChunk = firstChunk;
+  if (lastChunk > dirtyHighChunk) dirtyHighChunk = lastChunk;
   if (firstChunk == lastChunk) {
-    const meta = chunkMeta(firstChunk);
-    const from = first & CHUNK_PAGE_MASK;
-    // The top leaf copies the chunk root; an unchanged root leaves the
-    // whole top tree as it is.
-    if (!markInChunk(meta, from, count, free)) return;
-    const root = load<u64>(packedAddr(chunkTree(meta), 1));
-    setTopLeaf(top, leaves + firstChunk,
-      packedPrefix(root), packedSuffix(root), packedMax(root));
+    markInChunk(chunkMeta(firstChunk), first & CHUNK_PAGE_MASK, count, free);
     return;
   }
   for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
@@ -549,13 +592,53 @@ export function markPages(first: u32, count: u32, free: bool): void {
     const from = first > chunkBase ? first - chunkBase : 0;
     const end = first + count - chunkBase;
     const to = end < CHUNK_PAGES ? end : CHUNK_PAGES;
-    const meta = chunkMeta(chunk);
-    markInChunk(meta, from, to - from, free);
-    const root = load<u64>(packedAddr(chunkTree(meta), 1));
-    setNode(nodeAddr(top, leaves + chunk),
-      packedPrefix(root), packedSuffix(root), packedMax(root));
+    markInChunk(chunkMeta(chunk), from, to - from, free);
   }
-  updateAncestors(top, leaves + firstChunk, leaves + lastChunk, CHUNK_PAGES);
+}
+
+/**
+ * Brings one chunk's tree and its top-tree leaf up to date with its
+ * bitmap. Each dirty word's leaf is set and its path walked as an eager
+ * update would have, one leaf after another, so the tree agrees with its
+ * leaves after every step and the early stop stays sound. A word marked
+ * and then put back as it was costs one summary and no walk.
+ */
+function flushChunk(top: usize, leaves: u32, chunk: u32): void {
+  const meta = chunkMeta(chunk);
+  const tree = chunkTree(meta);
+  const dirtyAddr = packedAddr(tree, DIRTY_NODE);
+  let dirty = load<u64>(dirtyAddr);
+  if (dirty == 0) return;
+  store<u64>(dirtyAddr, 0);
+  let rootChanged = false;
+  while (dirty != 0) {
+    const firstWord = (<u32>ctz(dirty)) << DIRTY_WORDS_SHIFT;
+    dirty &= dirty - 1;
+    for (let word = firstWord; word < firstWord + DIRTY_BIT_WORDS; word++) {
+      const bits = load<u64>(bitmapWordAddr(meta, word));
+      if (setChunkLeaf(tree, CHUNK_WORDS + word, wordSummary(bits))) rootChanged = true;
+    }
+  }
+  // The top leaf copies the chunk root; an unchanged root leaves the
+  // whole top tree as it is.
+  if (!rootChanged) return;
+  const root = load<u64>(packedAddr(tree, 1));
+  setTopLeaf(top, leaves + chunk, packedPrefix(root), packedSuffix(root), packedMax(root));
+}
+
+/**
+ * Makes every summary agree with the bitmap, as eager updates would have
+ * left them. Called before anything reads a tree node.
+ */
+function flushSummaries(): void {
+  if (dirtyLowChunk > dirtyHighChunk) return;
+  const top = globalU32(TOP_TREE) as usize;
+  const leaves = globalU32(TREE_LEAVES);
+  for (let chunk = dirtyLowChunk; chunk <= dirtyHighChunk; chunk++) {
+    flushChunk(top, leaves, chunk);
+  }
+  dirtyLowChunk = NO_CHUNK;
+  dirtyHighChunk = 0;
 }
 
 /** Whether a mapped page is free. */

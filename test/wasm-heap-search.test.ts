@@ -164,3 +164,47 @@ describe("first fit from the search hint matches the reference heap", () => {
       }), { numRuns: 25, seed: 7 });
   });
 });
+
+// The core marks the bitmap at once but brings its summary trees up to
+// date only when something reads them: a first fit the hint scan cannot
+// serve, or an out-of-memory check the unmapped pages alone cannot answer.
+// These cases make a stale tree give a different answer than a fresh one.
+describe("summaries brought up to date on demand match the reference heap", () => {
+  it("finds a big hole freed since the trees were last read", () => {
+    const pair = new Pair({ heapLimitBytes: 192 * MiB });
+    // 256 spans of 64 pages fill chunks 0 and 1.
+    for (let i = 0; i < 256; i++) expect(pair.alloc(64)).toBe(i * 64);
+    // Holes of 64 pages in both chunks, none long enough for 128.
+    for (let i = 1; i < 255; i += 2) pair.free(i * 64);
+    expect(pair.alloc(128)).toBe(16384);
+    // Two neighbours high in chunk 1 join into the lowest 128-page hole;
+    // the hint scan reads too few words to see it, the trees must.
+    pair.free(200 * 64);
+    expect(pair.alloc(128)).toBe(199 * 64);
+    expect(pair.alloc(64)).toBe(64);
+  });
+
+  it("refuses exactly when the longest run is short, near the limit", () => {
+    // One chunk and ten pages: chunk 1 stays unmapped until a run needs it.
+    const pair = new Pair({ heapLimitBytes: 64 * MiB + 10 * PAGE });
+    let page = 0;
+    for (let pages = 4096; pages >= 16; pages >>= 1) {
+      expect(pair.alloc(pages)).toBe(page);
+      page += pages;
+    }
+    // Free: pages 8176..8191 and the ten unmapped above, 26 in one run.
+    expect(pair.alloc(32)).toBe(-1);
+    expect(pair.alloc(16)).toBe(8176);
+    // A hole freed since the last check must count at once.
+    pair.free(0);
+    expect(pair.alloc(8192)).toBe(-1);
+    expect(pair.alloc(4096)).toBe(0);
+    // Ten unmapped pages are enough without looking at the trees.
+    expect(pair.alloc(8)).toBe(8192);
+    expect(pair.alloc(4)).toBe(-1);
+    expect(pair.alloc(2)).toBe(8200);
+    expect(pair.alloc(1)).toBe(-1);
+    pair.free(4096);
+    expect(pair.alloc(2048)).toBe(4096);
+  });
+});
