@@ -22,8 +22,8 @@
 // +60  GC_PHASE             PHASE_OFF / PHASE_MARK / PHASE_MARKTERM
 // +64  STARTING_STACK       startingStackSize, bytes
 // +68  G_COUNT              Gs created (allgs length)
-// +72  (unused)
-// +76  (unused)
+// +72  SLOTS_BASE           address of the slot word array (layout.ts)
+// +76  PAGE_SPANS_BASE      address of the pageSpan array (layout.ts)
 // +80  SPAN_HIGH            span ids handed out so far (ids from 1)
 // +84  SPAN_RECYCLED        first recycled span record id, 0 = none
 // +88  BUMP_TOP             next free byte of the bump region
@@ -32,7 +32,7 @@
 // +100 CHUNK_DIR            address of the chunk directory
 // +104 TOP_TREE             address of the top summary tree
 // +108 G_DIR                address of the G block directory
-// +112 SPAN_DIR             address of the span block directory
+// +112 SPANS_BASE           address of the span record array (spans.ts)
 // +116 SCRATCH              address of the snapshot scratch buffer
 // +120 SCRATCH_BYTES        its capacity
 // +124 SLOTS_PER_PAGE_SHIFT log2(PAGE_BYTES / FixedStack)
@@ -49,6 +49,9 @@
 //                           (min(FixedStack << orders, stack cache size))
 // +176 12 B GFREE_STACK     sched.gFree.stack, a list header (glist.ts)
 // +188 12 B GFREE_NOSTACK   sched.gFree.noStack, a list header
+// +200 ADDR_CAP_CHUNKS      chunks the slot word and pageSpan arrays have
+//                           room for
+// +204 SPANS_CAP            span records the span array has room for
 
 import { GLOBALS_OFF, STATIC_BASE } from "./layout";
 
@@ -70,6 +73,8 @@ export const MAPPED_PAGES: usize = 56;
 export const GC_PHASE: usize = 60;
 export const STARTING_STACK: usize = 64;
 export const G_COUNT: usize = 68;
+export const SLOTS_BASE: usize = 72;
+export const PAGE_SPANS_BASE: usize = 76;
 export const SPAN_HIGH: usize = 80;
 export const SPAN_RECYCLED: usize = 84;
 export const BUMP_TOP: usize = 88;
@@ -78,7 +83,7 @@ export const TREE_LEAVES: usize = 96;
 export const CHUNK_DIR: usize = 100;
 export const TOP_TREE: usize = 104;
 export const G_DIR: usize = 108;
-export const SPAN_DIR: usize = 112;
+export const SPANS_BASE: usize = 112;
 export const SCRATCH: usize = 116;
 export const SCRATCH_BYTES: usize = 120;
 export const SLOTS_PER_PAGE_SHIFT: usize = 124;
@@ -93,6 +98,8 @@ export const NEWPROC_WORST_PAGES: usize = 168;
 export const SMALL_STACK_LIMIT: usize = 172;
 export const GFREE_STACK: usize = 176;
 export const GFREE_NOSTACK: usize = 188;
+export const ADDR_CAP_CHUNKS: usize = 200;
+export const SPANS_CAP: usize = 204;
 
 /** GC phases, as the runtime's gcphase. */
 export const PHASE_OFF: u32 = 0;

@@ -1,19 +1,21 @@
 // The page heap under the stack spans: mheap.allocManual / freeManual with
 // lowest-address first fit and coalescing (pagealloc.ts finds and marks the
-// pages), the arena mapped in 64 MiB chunks up to the heap limit, and the
-// page-to-span table behind spanOfUnchecked.
+// pages), the arena mapped in 64 MiB chunks up to the heap limit, the
+// page-to-span table behind spanOfUnchecked, and the growth of the arrays
+// of pageSpan and slot words (layout.ts) as chunks are mapped.
 
 import { invariant } from "./checks";
 import { MSG_INVALID_FREE, MSG_NO_FIT } from "./errors";
 import {
-  CHUNK_DIR, LIMIT_CHUNKS, LIMIT_PAGES, MAPPED_CHUNKS, MAPPED_PAGES,
-  SLOTS_PER_PAGE_SHIFT, TOP_TREE, TREE_LEAVES, globalU32, setGlobalU32,
+  ADDR_CAP_CHUNKS, CHUNK_DIR, LIMIT_CHUNKS, LIMIT_PAGES, MAPPED_CHUNKS,
+  MAPPED_PAGES, PAGE_SPANS_BASE, SLOTS_BASE, SLOTS_PER_PAGE_SHIFT, TOP_TREE,
+  TREE_LEAVES, globalU32, setGlobalU32,
 } from "./globals";
 import {
-  CHUNK_PAGES, CHUNK_PAGES_SHIFT, CHUNK_PAGE_MASK, NODE_BYTES, PAGE_BYTES,
-  SLOTS_OFF, pageSpanAddr, setChunkMeta,
+  ADDR_WORD_SHIFT, CHUNK_META_BYTES, CHUNK_PAGES, CHUNK_PAGES_SHIFT,
+  NODE_BYTES, PAGE_BYTES, pageSpanAddr, setChunkMeta,
 } from "./layout";
-import { reserveBytes } from "./memory";
+import { moveBytes, reserveBytes } from "./memory";
 import { NO_FIT, chunkInit, firstFit, markPages, topTreeInit } from "./pagealloc";
 import { spanAllocCount, spanBasePage, spanNew, spanPages, spanRecycle } from "./spans";
 import {
@@ -33,11 +35,54 @@ export function heapInit(limitPages: u32): void {
   topTreeInit();
 }
 
-/** Maps the next chunk: its pages become free at the end of the arena. */
+/** Bytes of the pageSpan array for `chunks` chunks. */
+function pageSpanBytes(chunks: u32): usize {
+  return ((chunks as usize) << CHUNK_PAGES_SHIFT) << ADDR_WORD_SHIFT;
+}
+
+/** Bytes of the slot word array for `chunks` chunks. */
+function slotBytes(chunks: u32): usize {
+  const slotsPerChunkShift = CHUNK_PAGES_SHIFT + globalU32(SLOTS_PER_PAGE_SHIFT);
+  return ((chunks as usize) << slotsPerChunkShift) << ADDR_WORD_SHIFT;
+}
+
+/**
+ * Gives the pageSpan and slot word arrays room for at least `chunks`
+ * chunks: twice the room they had, at most the heap limit's chunks. The
+ * mapped chunks' words move to the new blocks; the rest is zero, as a
+ * fresh chunk's words must be.
+ * Limitation: the blocks left behind are never reused. Each is half the
+ * size of the next, so they add up to less than the final block, and the
+ * final block has room for under twice the chunks mapped (or the limit's).
+ * These arrays therefore take under four times the bytes the mapped arena
+ * needs, which lowers the largest arena that fits in wasm32's 4 GiB (from
+ * about 1.6 TiB to about 0.5 TiB of simulated arena with 2 KiB slots).
+ * The moved blocks' bytes stay resident; the final block's untouched tail
+ * does not, so resident memory stays under twice the need.
+ */
+function growAddrArrays(chunks: u32): void {
+  const mapped = globalU32(MAPPED_CHUNKS);
+  let cap = globalU32(ADDR_CAP_CHUNKS) << 1;
+  if (cap < chunks) cap = chunks;
+  const limit = globalU32(LIMIT_CHUNKS);
+  if (cap > limit) cap = limit;
+  setGlobalU32(PAGE_SPANS_BASE, moveBytes(globalU32(PAGE_SPANS_BASE),
+    pageSpanBytes(mapped), pageSpanBytes(cap)) as u32);
+  setGlobalU32(SLOTS_BASE, moveBytes(globalU32(SLOTS_BASE),
+    slotBytes(mapped), slotBytes(cap)) as u32);
+  setGlobalU32(ADDR_CAP_CHUNKS, cap);
+}
+
+/**
+ * Maps the next chunk: its pages become free at the end of the arena.
+ * Hazard: may move the pageSpan and slot word arrays; its one caller,
+ * allocManual, holds no address into them across it, and neither do
+ * allocManual's callers (they look slot words and records up afresh).
+ */
 function mapChunk(): void {
   const chunk = globalU32(MAPPED_CHUNKS);
-  const slotsPerChunk = CHUNK_PAGES << globalU32(SLOTS_PER_PAGE_SHIFT);
-  const meta = reserveBytes((SLOTS_OFF as usize) + ((slotsPerChunk as usize) << 2));
+  if (chunk >= globalU32(ADDR_CAP_CHUNKS)) growAddrArrays(chunk + 1);
+  const meta = reserveBytes(CHUNK_META_BYTES as usize);
   setChunkMeta(chunk, meta);
   chunkInit(meta, chunk);
   setGlobalU32(MAPPED_CHUNKS, chunk + 1);
@@ -49,18 +94,13 @@ function mapChunk(): void {
 
 /**
  * Points pages [first, first + pages) at `span` (0 = none) in the
- * page-to-span table, looking the chunk's table up once per chunk rather
- * than once per page.
+ * page-to-span table, one array over the arena, so a run crossing chunks
+ * is one stretch of words.
  */
 function setRunSpan(first: u32, pages: u32, span: u32): void {
   let addr = pageSpanAddr(first);
-  const end = first + pages;
-  for (let page = first; page < end; page++) {
-    // A run may cross into the next chunk, whose table is elsewhere.
-    if ((page & CHUNK_PAGE_MASK) == 0) addr = pageSpanAddr(page);
-    store<u32>(addr, span);
-    addr += 4;
-  }
+  const end = addr + ((pages as usize) << ADDR_WORD_SHIFT);
+  for (; addr < end; addr += 1 << ADDR_WORD_SHIFT) store<u32>(addr, span);
 }
 
 /**

@@ -5,7 +5,7 @@ import { ErrorCode } from "./errors";
 import {
   ADAPTIVE, BUMP_TOP, CACHE_BYTES, FIXED_SHIFT, FIXED_STACK, KEEP,
   KEEP_GROWN, MAX_STACK, NEWG_STACK, NUM_ORDERS, PROCS, SLOTS_PER_PAGE_SHIFT, SMALL_STACK_LIMIT,
-  SPAN_DIR, SPILL_AT, STACK_GUARD, STACK_LIMIT, globalU32,
+  SPILL_AT, STACK_GUARD, STACK_LIMIT, globalU32,
   setGlobalU32,
 } from "./globals";
 import { gDirEntries, gDirInit } from "./goroutines";
@@ -13,8 +13,6 @@ import { heapInit } from "./heap";
 import {
   DYNAMIC_BASE, MAX_ORDERS, MAX_PROCS, PAGE_BYTES, PAGE_SHIFT, STATIC_BASE,
 } from "./layout";
-import { reserveBytes } from "./memory";
-import { spanDirEntries } from "./spans";
 import { setStartingStack } from "./stackalloc";
 
 /** Most pages a heap may have: 2^31 slots of the smallest FixedStack. */
@@ -86,6 +84,5 @@ export function init(fixedStack: u32, orders: u32, guard: u32, limit: u32,
   heapInit(limitPages);
   const maxSlots = limitPages << (PAGE_SHIFT - fixedShift);
   gDirInit(gDirEntries(maxSlots));
-  setGlobalU32(SPAN_DIR, reserveBytes((spanDirEntries(limitPages) as usize) << 2) as u32);
   return 0;
 }

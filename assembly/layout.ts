@@ -17,17 +17,32 @@
 //     +2048    PROCS      1024 P records of P_RECORD_BYTES (stackcache.ts)
 //   DYNAMIC_BASE          bump-allocated blocks (memory.ts), never freed:
 //                         directories sized at init from the heap limit,
-//                         then chunk metadata, G and span record blocks and
-//                         the snapshot scratch buffer, as they are needed.
+//                         then chunk metadata, the address arrays below,
+//                         the span record array (spans.ts), G record
+//                         blocks and the snapshot scratch buffer, as they
+//                         are needed. A growing array moves to a new
+//                         block and abandons the old one.
 //
 // Simulated addresses are not backed 1:1. The arena is cut in chunks of
-// CHUNK_PAGES pages (64 MiB); a mapped chunk owns one metadata block:
+// CHUNK_PAGES pages (64 MiB); a mapped chunk owns one metadata block,
+// found through the chunk directory (pagealloc.ts reads it):
 //
 //   +0                 bitmap    CHUNK_WORDS u64, bit i = page i is free
 //   +BITMAP_BYTES      tree      summary nodes over the bitmap words,
 //                                CHUNK_NODE_BYTES each (pagealloc.ts)
-//   +PAGESPAN_OFF      pageSpan  u32 per page: span id holding it, 0 = none
-//   +SLOTS_OFF         slots     u32 per slot (see below)
+//   CHUNK_META_BYTES   (end)
+//
+// The words looked up on every stack operation are not per chunk: each
+// kind is one array over the whole mapped arena, indexed from its base
+// (a GLOBALS field), so a lookup is one load of the base and an add:
+//
+//   PAGE_SPANS_BASE    pageSpan  u32 per page, index = page number:
+//                                span id holding it, 0 = none
+//   SLOTS_BASE         slots     u32 per slot, index = slot number
+//                                (see below)
+//
+// Both arrays have room for ADDR_CAP_CHUNKS chunks; mapping a chunk past
+// that moves them to blocks twice the size (heap.ts, growAddrArrays).
 //
 // A slot is one FixedStack-sized piece of the arena:
 //   simulated address = ARENA_BASE_ADDRESS + slot * FixedStack
@@ -43,7 +58,9 @@
 //               slot + 1, 0 = end of list. This is the runtime's "link in
 //               the first word of the free stack".
 
-import { CHUNK_DIR, SLOTS_PER_PAGE_SHIFT, globalU32 } from "./globals";
+import {
+  CHUNK_DIR, PAGE_SPANS_BASE, SLOTS_BASE, SLOTS_PER_PAGE_SHIFT, globalU32,
+} from "./globals";
 
 /** Bytes in a heap page (the runtime's _PageSize). */
 export const PAGE_BYTES: u32 = 8192;
@@ -65,8 +82,9 @@ export const NODE_BYTES: u32 = 12;
 export const CHUNK_NODE_BYTES: u32 = 8;
 /** A chunk tree has CHUNK_WORDS leaves, so 2 * CHUNK_WORDS node slots. */
 export const CHUNK_TREE_OFF: u32 = BITMAP_BYTES;
-export const PAGESPAN_OFF: u32 = CHUNK_TREE_OFF + 2 * CHUNK_WORDS * CHUNK_NODE_BYTES;
-export const SLOTS_OFF: u32 = PAGESPAN_OFF + CHUNK_PAGES * 4;
+export const CHUNK_META_BYTES: u32 = CHUNK_TREE_OFF + 2 * CHUNK_WORDS * CHUNK_NODE_BYTES;
+/** Bytes of a pageSpan or slot word. */
+export const ADDR_WORD_SHIFT: u32 = 2;
 
 /** Owner value of a raw stack (from the raw stackalloc operation). */
 export const OWNER_RAW: u32 = 0x7fffffff;
@@ -107,11 +125,14 @@ export const DYNAMIC_BASE: usize =
   store<u32>(globalU32(CHUNK_DIR) + (chunk << 2), meta);
 }
 
-/** Address of the pageSpan word of a mapped page. */
+/**
+ * Address of the pageSpan word of a mapped page.
+ * Hazard: valid only until the next chunk is mapped (allocManual), which
+ * may move the array; compute it again after any call that can take a span.
+ */
 // @ts-ignore: decorator
 @inline export function pageSpanAddr(page: u32): usize {
-  return chunkMeta(page >> CHUNK_PAGES_SHIFT) + PAGESPAN_OFF
-    + ((page & CHUNK_PAGE_MASK) << 2);
+  return (globalU32(PAGE_SPANS_BASE) as usize) + ((page as usize) << ADDR_WORD_SHIFT);
 }
 
 /** Span id holding a page (spanOfUnchecked), 0 when none. */
@@ -125,12 +146,13 @@ export const DYNAMIC_BASE: usize =
   store<u32>(pageSpanAddr(page), span);
 }
 
-/** Address of the slot word of a mapped slot. */
+/**
+ * Address of the slot word of a mapped slot.
+ * Hazard: valid only until the next chunk is mapped, like pageSpanAddr.
+ */
 // @ts-ignore: decorator
 @inline export function slotWordAddr(slot: u32): usize {
-  const shift = globalU32(SLOTS_PER_PAGE_SHIFT) + CHUNK_PAGES_SHIFT;
-  const mask = (1 << shift) - 1;
-  return chunkMeta(slot >> shift) + SLOTS_OFF + ((slot & mask) << 2);
+  return (globalU32(SLOTS_BASE) as usize) + ((slot as usize) << ADDR_WORD_SHIFT);
 }
 
 // @ts-ignore: decorator

@@ -1,6 +1,8 @@
 // Bump allocation of linear memory for the core's own tables. Blocks are
 // never freed: every table only grows (chunks are never unmapped, G and span
-// record blocks are reused through their own free lists).
+// record blocks are reused through their own free lists). A table that must
+// stay one contiguous array grows by moving to a larger block (moveBytes);
+// the block it leaves is abandoned.
 
 import { invariant } from "./checks";
 import { MSG_WASM_MEMORY } from "./errors";
@@ -29,5 +31,19 @@ export function reserveBytes(bytes: usize): usize {
     if (memory.grow(growPages as i32) < 0) unreachable();
   }
   setGlobalU32(BUMP_TOP, end as u32);
+  return addr;
+}
+
+/**
+ * Moves a table to a fresh zero-filled block of `newBytes`, copying its
+ * first `usedBytes`, and returns the new address. The old block is
+ * abandoned, never reused.
+ * Hazard: every address computed into the old block is stale after this;
+ * callers grow their tables only where no such address is held (see the
+ * callers of growAddrArrays in heap.ts and growSpans in spans.ts).
+ */
+export function moveBytes(oldAddr: usize, usedBytes: usize, newBytes: usize): usize {
+  const addr = reserveBytes(newBytes);
+  if (usedBytes != 0) memory.copy(addr, oldAddr, usedBytes);
   return addr;
 }

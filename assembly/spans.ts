@@ -1,8 +1,11 @@
 // Span records (the runtime's mspan, as far as stacks use it) and the
 // doubly linked span lists stackpool and stackLarge are made of (mSpanList:
-// insert at the front, remove anywhere). Records sit in 64 KiB blocks found
-// through the span directory; ids start at 1 so 0 can end a list. A freed
-// record is recycled through a list linked by its `next` field.
+// insert at the front, remove anywhere). Records sit in one array indexed
+// by span id from SPANS_BASE (a GLOBALS field), so a record is one load of
+// the base and an add; ids start at 1 so 0 can end a list (record 0 is
+// never used). A freed record is recycled through a list linked by its
+// `next` field. When ids outgrow the array's SPANS_CAP records, spanNew
+// moves it to a block twice the size (growSpans).
 //
 // Span record (32 bytes)
 // +0  u32 basePage     first page of the span
@@ -14,16 +17,16 @@
 // +24 u32 order        stack order of a pool span, LARGE_ORDER otherwise
 // +28 u32 place        PLACE_* below
 
-import { reserveBytes } from "./memory";
+import { moveBytes } from "./memory";
 import {
-  SPAN_DIR, SPAN_HIGH, SPAN_RECYCLED, globalU32, setGlobalU32,
+  LIMIT_PAGES, SPANS_BASE, SPANS_CAP, SPAN_HIGH, SPAN_RECYCLED, globalU32,
+  setGlobalU32,
 } from "./globals";
 import { LARGE_OFF, POOL_OFF, STATIC_BASE } from "./layout";
 
 export const SPAN_BYTES: usize = 32;
-const SPANS_PER_BLOCK_SHIFT: u32 = 11;
-const SPANS_PER_BLOCK_MASK: u32 = (1 << SPANS_PER_BLOCK_SHIFT) - 1;
-const SPAN_BLOCK_BYTES: usize = SPAN_BYTES << SPANS_PER_BLOCK_SHIFT;
+/** Records the array first has room for (64 KiB), so it grows rarely. */
+const MIN_SPANS_CAP: u32 = 2048;
 
 export const LARGE_ORDER: u32 = 0xff;
 /** On stackpool[order]: it has free stacks. */
@@ -35,19 +38,15 @@ export const PLACE_LARGE: u32 = 2;
 /** A large span holding a stack. */
 export const PLACE_INUSE: u32 = 3;
 
-/** Directory entries needed so `maxSpans` ids fit. */
-export function spanDirEntries(maxSpans: u32): u32 {
-  return (maxSpans >> SPANS_PER_BLOCK_SHIFT) + 1;
-}
-
 /**
  * Address of a span's record. Hot paths compute it once and use the rec*
- * accessors, because each lookup is two dependent loads (directory, block).
+ * accessors, which saves reloading the array's base.
+ * Hazard: valid only until the next spanNew (allocManual), which may move
+ * the array; look the record up again after any call that can take a span.
  */
 // @ts-ignore: decorator
 @inline export function spanRecord(span: u32): usize {
-  const block = load<u32>(globalU32(SPAN_DIR) + ((span >> SPANS_PER_BLOCK_SHIFT) << 2));
-  return (block as usize) + ((span & SPANS_PER_BLOCK_MASK) as usize) * SPAN_BYTES;
+  return (globalU32(SPANS_BASE) as usize) + (span as usize) * SPAN_BYTES;
 }
 
 const BASE_PAGE_OFF: usize = 0;
@@ -129,7 +128,34 @@ const PLACE_OFF: usize = 28;
   store<u32>(spanRecord(span), place, PLACE_OFF);
 }
 
-/** A fresh span record for pages [basePage, basePage + pages). */
+/**
+ * Gives the record array room for id `span`: twice the records it had, at
+ * least MIN_SPANS_CAP, at most one more than the heap limit's pages (a
+ * span has at least one page, so ids never pass the limit's pages).
+ * Limitation: the blocks left behind are never reused; each is half the
+ * next, so they add up to less than the final block, and the final block
+ * has room for under twice the ids handed out, so past the first
+ * MIN_SPANS_CAP records the array reserves under 4 * SPAN_BYTES bytes per
+ * span id.
+ */
+function growSpans(span: u32): void {
+  let cap = globalU32(SPANS_CAP) << 1;
+  if (cap < MIN_SPANS_CAP) cap = MIN_SPANS_CAP;
+  const most = globalU32(LIMIT_PAGES) + 1;
+  if (cap > most) cap = most;
+  if (cap <= span) cap = span + 1;
+  const usedBytes = (span as usize) * SPAN_BYTES;
+  setGlobalU32(SPANS_BASE, moveBytes(globalU32(SPANS_BASE), usedBytes,
+    (cap as usize) * SPAN_BYTES) as u32);
+  setGlobalU32(SPANS_CAP, cap);
+}
+
+/**
+ * A fresh span record for pages [basePage, basePage + pages).
+ * Hazard: may move the record array (growSpans); its one caller,
+ * allocManual, holds no record address across it, and neither do
+ * allocManual's callers.
+ */
 export function spanNew(basePage: u32, pages: u32): u32 {
   let span = globalU32(SPAN_RECYCLED);
   if (span != 0) {
@@ -137,8 +163,7 @@ export function spanNew(basePage: u32, pages: u32): u32 {
   } else {
     span = globalU32(SPAN_HIGH) + 1;
     setGlobalU32(SPAN_HIGH, span);
-    const dirEntry = globalU32(SPAN_DIR) + ((span >> SPANS_PER_BLOCK_SHIFT) << 2);
-    if (load<u32>(dirEntry) == 0) store<u32>(dirEntry, reserveBytes(SPAN_BLOCK_BYTES) as u32);
+    if (span >= globalU32(SPANS_CAP)) growSpans(span);
   }
   const addr = spanRecord(span);
   store<u32>(addr, basePage, BASE_PAGE_OFF);
