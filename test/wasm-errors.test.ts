@@ -29,9 +29,10 @@ describe("wasm engine errors", () => {
       () => {
         const engine = createWasmEngine(resolveConfig({}), { build });
         engine.newproc(0);
-        // Point the chunk directory (GLOBALS + 100) past the end of memory.
+        // Point the slot word array (GLOBALS + 72) past the end of memory:
+        // the next stack taken from the cache reads its slot word there.
         const globals = core(engine).statsAddress() - 512;
-        new Uint32Array(core(engine).memory.buffer, globals + 100, 1)[0] = 0xfffffff0;
+        new Uint32Array(core(engine).memory.buffer, globals + 72, 1)[0] = 0x7ffffff0;
         expect(() => engine.newproc(0)).toThrow(InvariantError);
         expect(() => engine.gc()).toThrow(/retired/);
       });
@@ -40,13 +41,13 @@ describe("wasm engine errors", () => {
   it("a failed check of the debug build names its rule", () => {
     const engine = createWasmEngine(resolveConfig({}), { build: "debug" });
     engine.newproc(0);
-    // Zero the allocCount of span 1 (span directory at GLOBALS + 112, 32-byte
-    // records, allocCount at +12), then flush the caches into it.
+    // Zero the allocCount of span 1 (span record array at GLOBALS + 112,
+    // 32-byte records indexed by id, allocCount at +12), then flush the
+    // caches into it.
     const memory = core(engine).memory.buffer;
     const globals = core(engine).statsAddress() - 512;
-    const spanDir = new Uint32Array(memory, globals + 112, 1)[0]!;
-    const firstBlock = new Uint32Array(memory, spanDir, 1)[0]!;
-    new Uint32Array(memory, firstBlock + 32 + 12, 1)[0] = 0;
+    const spans = new Uint32Array(memory, globals + 112, 1)[0]!;
+    new Uint32Array(memory, spans + 32 + 12, 1)[0] = 0;
     expect(() => engine.readMemStats()).toThrow(/bad allocCount/);
     expect(() => engine.newproc(0)).toThrow(InvariantError);
   });
