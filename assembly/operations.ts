@@ -15,7 +15,7 @@ import {
   NEWPROC_WORST_PAGES, NEXT_GOID, PHASE_MARK, PHASE_OFF, PROCS, STACK_GUARD, globalF64,
   globalU32, setGlobalF64,
 } from "./globals";
-import { copystack } from "./copystack";
+import { growChain } from "./copystack";
 import { gcFinishOn, gcStartOn, shrinkWorstPages } from "./gc";
 import { NO_G, gfget, gfgetRecord, gfput } from "./gfree";
 import {
@@ -159,17 +159,12 @@ export function use(g: u32, usedBytes: f64): i32 {
 
 /** use's body after the argument checks: the chain's checks, then copies. */
 function grow(g: u32, rec: usize, usedBytes: u64): i32 {
-  let sizeBytes = recStackBytes(rec);
-  const doublings = growthDoublings(sizeBytes, usedBytes);
+  const doublings = growthDoublings(recStackBytes(rec), usedBytes);
   if (doublings < 0) return -ErrorCode.StackOverflow;
   if (!hasFreeRun(chainPages)) return -ErrorCode.OutOfMemory;
 
   setRecUsedBytes(rec, usedBytes as u32);
-  const p = recP(rec);
-  for (let i = 0; i < doublings; i++) {
-    sizeBytes <<= 1;
-    copystack(g, rec, sizeBytes, p);
-  }
+  growChain(g, rec, doublings, recP(rec));
   addStat(ST_GROW_COPIES, doublings as f64);
   return 0;
 }
