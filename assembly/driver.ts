@@ -39,7 +39,7 @@
 
 import { ErrorCode } from "./errors";
 import { PROCS, globalU32 } from "./globals";
-import { gRecord, recStackBytes, recWheelLink } from "./goroutines";
+import { gRecord, recStackBytes } from "./goroutines";
 import { reserveBytes } from "./memory";
 import {
   OP_GC, OP_GC_FINISH, OP_GC_START, OP_NEWPROC, OP_PROCRESIZE, OP_STACKALLOC,
@@ -53,8 +53,8 @@ import { rawStackallocOn, rawStackfreeSlot } from "./operations";
 import { rngNext, rngSeed } from "./rng";
 import { STATS_COUNT, ST_STACK_INUSE, stat, statsAddress } from "./stats";
 import {
-  NO_WAITER, WAIT_HAS_RAW, WAIT_NEXT_MASK, pendingCount, waitingRawBytes, waitingRawSlot,
-  wheelAdd, wheelInit, wheelReleased, wheelTake,
+  WAIT_G_MASK, WAIT_HAS_RAW, bucketCount, bucketEntry, pendingCount, waitingRawBytes,
+  waitingRawSlot, wheelAdd, wheelBucket, wheelInit, wheelReleased,
 } from "./wheel";
 
 /** Words of a phase record and their offsets (PhaseWord in compile.ts). */
@@ -341,33 +341,30 @@ function stepProcresize(): i32 {
 
 /** Step 2: exits due at this tick, in arrival order. */
 function stepExits(): i32 {
-  let link = wheelTake((tick as u32) & wheelMask);
+  const bucket = wheelBucket((tick as u32) & wheelMask);
+  const count = bucketCount(bucket);
   // The exits' counters are summed here and added once (countExits).
-  let exited: u32 = 0;
   let exitedBytes: u64 = 0;
   let keptBytes: u64 = 0;
-  while (link != NO_WAITER) {
-    const g = link - 1;
-    const rec = gRecord(g);
-    // Read before goexit: the link word is the wheel's while g waits.
-    const word = recWheelLink(rec);
-    if ((word & WAIT_HAS_RAW) != 0) {
+  for (let i: u32 = 0; i < count; i++) {
+    const entry = bucketEntry(bucket, i);
+    const g = entry & WAIT_G_MASK;
+    if ((entry & WAIT_HAS_RAW) != 0) {
       rawStackfreeSlot(waitingRawSlot(g), waitingRawBytes(g));
       operations++;
     }
     // The wheel holds only goroutines the driver made and has not ended,
     // so goexit cannot be refused.
+    const rec = gRecord(g);
     const stackBytes = recStackBytes(rec);
     keptBytes += goexitUncounted(g, rec, stackBytes);
     exitedBytes += stackBytes;
-    exited++;
-    link = word & WAIT_NEXT_MASK;
   }
-  wheelReleased(exited);
-  countExits(exited, exitedBytes, keptBytes);
-  operations += exited;
-  exits += exited;
-  exitsSinceGc += exited;
+  wheelReleased(bucket, count);
+  countExits(count, exitedBytes, keptBytes);
+  operations += count;
+  exits += count;
+  exitsSinceGc += count;
   return 0;
 }
 
@@ -453,7 +450,7 @@ function stepGc(): i32 {
     rawSlot = slot as u32;
     operations++;
   }
-  wheelAdd(((tick as u32) + lifetime) & wheelMask, g, rec, rawSlot, raw ? noPBytes : 0);
+  wheelAdd(((tick as u32) + lifetime) & wheelMask, g, rawSlot, raw ? noPBytes : 0);
   lifecycles++;
   return 0;
 }

@@ -8,9 +8,9 @@
 // +12 u32 stackBytes  size of its stack, 0 = no stack
 // +16 u32 usedBytes   bytes of the stack in use (hi - sp), 0 when dead
 // +20 u32 p           P it runs on (live) or last ran on (dead)
-// +24 u32 wheelLink   the driver's timing-wheel link while the goroutine
-//                     waits to exit (wheel.ts); unused otherwise. Free-G
-//                     lists are arrays (glist.ts), not linked here.
+// +24 u32 (unused)    free-G lists and the driver's timing wheel are
+//                     arrays of G indices (glist.ts, wheel.ts), not
+//                     linked through the records
 // +28 u32 status      G_LIVE or G_DEAD
 
 import { G_COUNT, G_DIR, G_DIR_ENTRIES, globalU32, setGlobalU32 } from "./globals";
@@ -66,7 +66,6 @@ const STACK_SLOT_OFF: usize = 8;
 const STACK_BYTES_OFF: usize = 12;
 const USED_BYTES_OFF: usize = 16;
 const P_OFF: usize = 20;
-const WHEEL_LINK_OFF: usize = 24;
 const STATUS_OFF: usize = 28;
 
 // Fields by record address (see gRecord).
@@ -101,14 +100,6 @@ const STATUS_OFF: usize = 28;
 @inline export function recP(rec: usize): u32 { return load<u32>(rec, P_OFF); }
 // @ts-ignore: decorator
 @inline export function setRecP(rec: usize, p: u32): void { store<u32>(rec, p, P_OFF); }
-// @ts-ignore: decorator
-@inline export function recWheelLink(rec: usize): u32 {
-  return load<u32>(rec, WHEEL_LINK_OFF);
-}
-// @ts-ignore: decorator
-@inline export function setRecWheelLink(rec: usize, link: u32): void {
-  store<u32>(rec, link, WHEEL_LINK_OFF);
-}
 // @ts-ignore: decorator
 @inline export function recStatus(rec: usize): u32 { return load<u32>(rec, STATUS_OFF); }
 // @ts-ignore: decorator
@@ -164,7 +155,6 @@ export function newGRecord(): u32 {
   clearGStack(g);
   setGUsedBytes(g, 0);
   setGP(g, 0);
-  setRecWheelLink(gRecord(g), 0);
   setGStatus(g, G_DEAD);
   return g;
 }

@@ -171,4 +171,22 @@ describe("native driver: refusals and afterwards", () => {
     }
     expect(native.snapshot()).toEqual(perOp.snapshot());
   });
+
+  it("starts a second run on the same engine with an empty wheel", () => {
+    // The first run is cut while goroutines still wait to exit; they stay
+    // live in the engine, and the second run must not end them.
+    // The same scenario twice, so the second run reuses the wheel's buckets.
+    const first = compileScenario(loadScenario("rpc-churn").scenario, { maxTicks: 25 });
+    const second = compileScenario(loadScenario("rpc-churn").scenario, { maxTicks: 40 });
+    const results = (["native", "wasmPerOp"] as const).map((kind) => {
+      const engine = run(first, kind, 0).engine;
+      const pendingBefore = engine.snapshot().gs.filter((g) => g.status === "live").length;
+      expect(pendingBefore).toBeGreaterThan(0);
+      const result = runScenario(engine, second,
+        kind === "wasmPerOp" ? { onOp: () => undefined } : {});
+      return { result, snapshot: engine.snapshot() };
+    });
+    expect(results[0]!.result).toEqual(results[1]!.result);
+    expect(results[0]!.snapshot).toEqual(results[1]!.snapshot);
+  });
 });
