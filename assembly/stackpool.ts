@@ -40,7 +40,8 @@ function carve(span: u32, order: u32): void {
 }
 
 /** stackpoolalloc: one stack of `order` from the pool, as a slot. */
-export function stackpoolalloc(order: u32): u32 {
+// @ts-ignore: decorator
+@inline export function stackpoolalloc(order: u32): u32 {
   const list = poolList(order);
   let span = listFirst(list);
   if (span == 0) {
@@ -64,7 +65,8 @@ export function stackpoolalloc(order: u32): u32 {
  * stackpoolfree: the stack at `slot` goes back on its span's free list.
  * With the GC off, a span whose last stack came back returns to the heap.
  */
-export function stackpoolfree(slot: u32, order: u32): void {
+// @ts-ignore: decorator
+@inline export function stackpoolfree(slot: u32, order: u32): void {
   const span = pageSpan(slotPage(slot));
   invariant(span != 0, MSG_NOT_STACK_SPAN);
   const rec = spanRecord(span);
