@@ -19,7 +19,7 @@ import {
   recStatus, setRecStack,
 } from "./goroutines";
 import { pGFreeList } from "./precords";
-import { stackalloc, stackfree } from "./stackalloc";
+import { stackalloc, stackallocInlined, stackfree, stackfreeInlined } from "./stackalloc";
 import {
   ST_DEADG_STACK, ST_GFREE_GNOSTACK, ST_GFREE_GSTACK, ST_GFREE_LOCAL, addStat,
 } from "./stats";
@@ -97,7 +97,7 @@ function keepsOnGet(sizeBytes: u32): bool {
   invariant(recStatus(rec) == G_DEAD, MSG_G_STATUS);
   let keptBytes = stackBytes;
   if (stackBytes != globalU32(STARTING_STACK) && !keepsOnPut(stackBytes)) {
-    stackfree(recStackSlot(rec), stackBytes, p);
+    stackfreeInlined(recStackSlot(rec), stackBytes, p);
     setRecStack(rec, 0, 0);
     keptBytes = 0;
   }
@@ -184,7 +184,7 @@ export let gfgetRecord: usize = 0;
   }
   if (sizeBytes == 0) {
     const starting = globalU32(STARTING_STACK);
-    setRecStack(rec, stackalloc(starting, p, g), starting);
+    setRecStack(rec, stackallocInlined(starting, p, g), starting);
   }
   gfgetRecord = rec;
   return g;
