@@ -31,7 +31,7 @@
 // +96  TREE_LEAVES          leaves of the top tree (power of two)
 // +100 CHUNK_DIR            address of the chunk directory
 // +104 TOP_TREE             address of the top summary tree
-// +108 G_DIR                address of the G block directory
+// +108 G_RECORDS            address of the G record array (goroutines.ts)
 // +112 SPANS_BASE           address of the span record array (spans.ts)
 // +116 SCRATCH              address of the snapshot scratch buffer
 // +120 SCRATCH_BYTES        its capacity
@@ -42,7 +42,7 @@
 // +152 LARGE_LISTS          stackLarge lists touched so far (snapshot length)
 // +156 MAPPED_CHUNKS        chunks mapped so far
 // +160 SCRATCH_USED         f64 values written by the last walker
-// +164 G_DIR_ENTRIES        entries of the G block directory
+// +164 G_CAPACITY           G records that array has room for
 // +168 NEWPROC_WORST_PAGES  pages newproc may take from the heap in the
 //                           worst case (stackalloc.ts, setStartingStack)
 // +172 SMALL_STACK_LIMIT    stacks below this many bytes come from the pools
@@ -82,7 +82,7 @@ export const LIMIT_CHUNKS: usize = 92;
 export const TREE_LEAVES: usize = 96;
 export const CHUNK_DIR: usize = 100;
 export const TOP_TREE: usize = 104;
-export const G_DIR: usize = 108;
+export const G_RECORDS: usize = 108;
 export const SPANS_BASE: usize = 112;
 export const SCRATCH: usize = 116;
 export const SCRATCH_BYTES: usize = 120;
@@ -93,7 +93,7 @@ export const SCAN_COUNT: usize = 144;
 export const LARGE_LISTS: usize = 152;
 export const MAPPED_CHUNKS: usize = 156;
 export const SCRATCH_USED: usize = 160;
-export const G_DIR_ENTRIES: usize = 164;
+export const G_CAPACITY: usize = 164;
 export const NEWPROC_WORST_PAGES: usize = 168;
 export const SMALL_STACK_LIMIT: usize = 172;
 export const GFREE_STACK: usize = 176;

@@ -8,7 +8,7 @@ import {
   SPILL_AT, STACK_GUARD, STACK_LIMIT, globalU32,
   setGlobalU32,
 } from "./globals";
-import { gDirEntries, gDirInit } from "./goroutines";
+import { gRecordsInit } from "./goroutines";
 import { heapInit } from "./heap";
 import {
   DYNAMIC_BASE, MAX_ORDERS, MAX_PROCS, PAGE_BYTES, PAGE_SHIFT, STATIC_BASE,
@@ -82,7 +82,6 @@ export function init(fixedStack: u32, orders: u32, guard: u32, limit: u32,
   setStartingStack(fixedStack);
 
   heapInit(limitPages);
-  const maxSlots = limitPages << (PAGE_SHIFT - fixedShift);
-  gDirInit(gDirEntries(maxSlots));
+  gRecordsInit();
   return 0;
 }

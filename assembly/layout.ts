@@ -18,9 +18,9 @@
 //   DYNAMIC_BASE          bump-allocated blocks (memory.ts), never freed:
 //                         directories sized at init from the heap limit,
 //                         then chunk metadata, the address arrays below,
-//                         the span record array (spans.ts), G record
-//                         blocks and the snapshot scratch buffer, as they
-//                         are needed. A growing array moves to a new
+//                         the span record array (spans.ts), the G record
+//                         array (goroutines.ts) and the snapshot scratch
+//                         buffer, as they are needed. A growing array moves to a new
 //                         block and abandons the old one.
 //
 // Simulated addresses are not backed 1:1. The arena is cut in chunks of

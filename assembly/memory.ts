@@ -40,7 +40,8 @@ export function reserveBytes(bytes: usize): usize {
  * abandoned, never reused.
  * Hazard: every address computed into the old block is stale after this;
  * callers grow their tables only where no such address is held (see the
- * callers of growAddrArrays in heap.ts and growSpans in spans.ts).
+ * callers of growAddrArrays in heap.ts, growSpans in spans.ts and
+ * growGRecords in goroutines.ts).
  */
 export function moveBytes(oldAddr: usize, usedBytes: usize, newBytes: usize): usize {
   const addr = reserveBytes(newBytes);
