@@ -1,6 +1,7 @@
 // Test support: the engine kinds and builds every behaviour test runs on,
 // and small helpers that keep the tests about rules, not plumbing.
 
+import { StackLabError } from "../src/errors.js";
 import { createEngine } from "../src/index.js";
 import type { Engine, EngineOptions } from "../src/index.js";
 
@@ -27,4 +28,17 @@ export function spawn(engine: Engine, n: number, bytes = 0, p = 0): number[] {
     ids.push(g);
   }
   return ids;
+}
+
+/** What an operation gave: its value, or the code of the StackLabError it raised. */
+export type Outcome<T = unknown> = { ok: T } | { code: string };
+
+/** Runs `run`, turning a StackLabError into its code; other errors propagate. */
+export function outcomeOf<T>(run: () => T): Outcome<T> {
+  try {
+    return { ok: run() };
+  } catch (error) {
+    if (error instanceof StackLabError) return { code: error.code };
+    throw error;
+  }
 }

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { StackLabError } from "../src/errors.js";
 import { ARENA_BASE_ADDRESS, resolveConfig } from "../src/profiles.js";
 import { createReferenceEngine } from "../src/reference/engine.js";
 import type { Engine, EngineOptions, Stack } from "../src/types.js";
 import { createWasmEngine } from "../src/wasm/engine.js";
+import { outcomeOf as outcome } from "./support.js";
 
 // The core's first fit starts at a search hint (every page below it in
 // use) and reads a few bitmap words before it falls back to the summary
@@ -60,15 +60,6 @@ class Pair {
 
   checkHeap(): void {
     expect(this.wasm.snapshot().heap).toEqual(this.ts.snapshot().heap);
-  }
-}
-
-function outcome(run: () => Stack): { ok: Stack } | { code: string } {
-  try {
-    return { ok: run() };
-  } catch (error) {
-    if (error instanceof StackLabError) return { code: error.code };
-    throw error;
   }
 }
 

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { StackLabError } from "../src/errors.js";
 import { resolveConfig } from "../src/profiles.js";
 import { createReferenceEngine } from "../src/reference/engine.js";
 import type { Engine, EngineOptions, Stack } from "../src/types.js";
 import { createWasmEngine } from "../src/wasm/engine.js";
+import { outcomeOf as outcome } from "./support.js";
 
 // The core's page allocator (bitmap plus summary trees) against the
 // reference's sorted free-run list: large raw stacks of many sizes, freed
@@ -19,15 +19,6 @@ const heapOp: fc.Arbitrary<HeapOp> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ free: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ gc: true as const }) },
 );
-
-function outcome(run: () => unknown): unknown {
-  try {
-    return { ok: run() };
-  } catch (error) {
-    if (error instanceof StackLabError) return { code: error.code };
-    throw error;
-  }
-}
 
 function step(engine: Engine, raw: Stack[], op: HeapOp): unknown {
   if ("alloc" in op) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { StackLabError } from "../src/errors.js";
 import { resolveConfig } from "../src/profiles.js";
 import { createReferenceEngine } from "../src/reference/engine.js";
 import type { Engine, EngineOptions, Stack } from "../src/types.js";
 import { createWasmEngine } from "../src/wasm/engine.js";
+import { type Outcome, outcomeOf as outcome } from "./support.js";
 
 // The core keeps pageSpan words, slot words and span records in arrays that
 // move to blocks twice the size as the arena is mapped and span ids run out
@@ -26,17 +26,6 @@ const GOROUTINES_PER_CHUNK = 40;
 const options: EngineOptions = {
   platform: "linux/amd64", procs: 2, heapLimitBytes: 1536 * MiB + 5 * PAGE_BYTES,
 };
-
-type Outcome = { ok: unknown } | { code: string };
-
-function outcome(run: () => unknown): Outcome {
-  try {
-    return { ok: run() };
-  } catch (error) {
-    if (error instanceof StackLabError) return { code: error.code };
-    throw error;
-  }
-}
 
 /** One engine and what the test holds of it: goroutines and raw stacks. */
 class Side {
