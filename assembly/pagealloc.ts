@@ -15,8 +15,8 @@
 // pages seen in use, and moves down to any page that is freed.
 //
 // The trees are brought up to date lazily. markPages writes the bitmap at
-// once but only notes which words changed (a dirty mask per chunk, and the
-// range of chunks holding one); flushSummaries redoes those leaves and
+// once but only notes which words changed (a dirty mask per chunk, and a
+// list of the chunks holding one); flushSummaries redoes those leaves and
 // their paths, leaving exactly the trees eager updates would have left, as
 // a tree's nodes follow from its leaves alone. Only two readers need them:
 // firstFit's descent, after the hint scan found nothing, and
@@ -51,6 +51,7 @@ import {
   LIMIT_CHUNKS, LIMIT_PAGES, MAPPED_CHUNKS, MAPPED_PAGES, TOP_TREE,
   TREE_LEAVES, globalU32,
 } from "./globals";
+import { reserveBytes } from "./memory";
 
 /** Returned by firstFit when no run is long enough. */
 export const NO_FIT: u32 = 0xffffffff;
@@ -78,15 +79,16 @@ const DIRTY_WORDS_SHIFT: u32 =
   CHUNK_PAGES_SHIFT - WORD_PAGES_SHIFT - DIRTY_MASK_BITS_SHIFT;
 const DIRTY_BIT_WORDS: u32 = 1 << DIRTY_WORDS_SHIFT;
 
-/** Says no chunk is dirty when in dirtyLowChunk. */
-const NO_CHUNK: u32 = 0xffffffff;
-
 /**
- * Chunks dirtyLowChunk..dirtyHighChunk may hold dirty masks; every chunk
- * outside that range agrees with its bitmap, and so does its top leaf.
+ * The chunks whose dirty mask is not zero, each once, in the order they
+ * became dirty: dirtyChunkCount u32 chunk numbers at dirtyChunksAddr, room
+ * for every chunk below the limit. Every other chunk agrees with its
+ * bitmap, and so does its top leaf, so a flush visits only these (a range
+ * of chunk numbers would make a flush walk every chunk between two far
+ * apart ones).
  */
-let dirtyLowChunk: u32 = NO_CHUNK;
-let dirtyHighChunk: u32 = 0;
+let dirtyChunksAddr: usize = 0;
+let dirtyChunkCount: u32 = 0;
 
 // Top-tree nodes: three u32 fields at +0, +4, +8.
 
@@ -349,8 +351,8 @@ export function topTreeInit(): void {
   updateAncestors(tree, leaves, 2 * leaves - 1, CHUNK_PAGES);
   // Nothing is mapped, so no page is in use yet, and nothing is dirty.
   searchPage = 0;
-  dirtyLowChunk = NO_CHUNK;
-  dirtyHighChunk = 0;
+  dirtyChunksAddr = reserveBytes((chunks as usize) << 2);
+  dirtyChunkCount = 0;
 }
 
 /** Fills a new chunk's bitmap and tree: every page below the limit free. */
@@ -553,7 +555,8 @@ export function firstFit(pages: u32): u32 {
  * for flushSummaries.
  */
 // @ts-ignore: decorator
-@inline function markInChunk(meta: usize, first: u32, count: u32, free: bool): void {
+@inline function markInChunk(meta: usize, chunk: u32, first: u32, count: u32,
+  free: bool): void {
   const firstWord = first >> WORD_PAGES_SHIFT;
   const lastWord = (first + count - 1) >> WORD_PAGES_SHIFT;
   for (let word = firstWord; word <= lastWord; word++) {
@@ -565,7 +568,12 @@ export function firstFit(pages: u32): u32 {
   // one still gives all ones.
   const bits = (((2 as u64) << ((highBit - lowBit) as u64)) - 1) << (lowBit as u64);
   const dirtyAddr = packedAddr(chunkTree(meta), DIRTY_NODE);
-  store<u64>(dirtyAddr, load<u64>(dirtyAddr) | bits);
+  const dirty = load<u64>(dirtyAddr);
+  if (dirty == 0) {
+    store<u32>(dirtyChunksAddr + ((dirtyChunkCount as usize) << 2), chunk);
+    dirtyChunkCount++;
+  }
+  store<u64>(dirtyAddr, dirty | bits);
 }
 
 /** Marks mapped pages [first, first + count) free or used. */
@@ -581,10 +589,8 @@ export function markPages(first: u32, count: u32, free: bool): void {
 
   const firstChunk = first >> CHUNK_PAGES_SHIFT;
   const lastChunk = (first + count - 1) >> CHUNK_PAGES_SHIFT;
-  if (firstChunk < dirtyLowChunk) dirtyLowChunk = firstChunk;
-  if (lastChunk > dirtyHighChunk) dirtyHighChunk = lastChunk;
   if (firstChunk == lastChunk) {
-    markInChunk(chunkMeta(firstChunk), first & CHUNK_PAGE_MASK, count, free);
+    markInChunk(chunkMeta(firstChunk), firstChunk, first & CHUNK_PAGE_MASK, count, free);
     return;
   }
   for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
@@ -592,7 +598,7 @@ export function markPages(first: u32, count: u32, free: bool): void {
     const from = first > chunkBase ? first - chunkBase : 0;
     const end = first + count - chunkBase;
     const to = end < CHUNK_PAGES ? end : CHUNK_PAGES;
-    markInChunk(chunkMeta(chunk), from, to - from, free);
+    markInChunk(chunkMeta(chunk), chunk, from, to - from, free);
   }
 }
 
@@ -608,7 +614,6 @@ function flushChunk(top: usize, leaves: u32, chunk: u32): void {
   const tree = chunkTree(meta);
   const dirtyAddr = packedAddr(tree, DIRTY_NODE);
   let dirty = load<u64>(dirtyAddr);
-  if (dirty == 0) return;
   store<u64>(dirtyAddr, 0);
   let rootChanged = false;
   while (dirty != 0) {
@@ -631,14 +636,14 @@ function flushChunk(top: usize, leaves: u32, chunk: u32): void {
  * left them. Called before anything reads a tree node.
  */
 function flushSummaries(): void {
-  if (dirtyLowChunk > dirtyHighChunk) return;
+  const count = dirtyChunkCount;
+  if (count == 0) return;
   const top = globalU32(TOP_TREE) as usize;
   const leaves = globalU32(TREE_LEAVES);
-  for (let chunk = dirtyLowChunk; chunk <= dirtyHighChunk; chunk++) {
-    flushChunk(top, leaves, chunk);
+  for (let i: u32 = 0; i < count; i++) {
+    flushChunk(top, leaves, load<u32>(dirtyChunksAddr + ((i as usize) << 2)));
   }
-  dirtyLowChunk = NO_CHUNK;
-  dirtyHighChunk = 0;
+  dirtyChunkCount = 0;
 }
 
 /** Whether a mapped page is free. */
