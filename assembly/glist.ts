@@ -19,12 +19,11 @@
 //               need it (gfput sorts them into the two global lists by
 //               it); entries of the global lists leave it clear.
 //
-// Limitation: an array that outgrows its block moves to one twice as
-// large and the old block stays unused (memory.ts never frees), so each
-// list wastes at most its largest size; the global lists hold at most
-// every G ever made.
+// An array that outgrows its block moves to one twice as large; the old
+// block goes to memory.ts's free blocks. Callers hold no entry address of
+// a list across a push or reserve on that same list.
 
-import { reserveBytes } from "./memory";
+import { moveBytes } from "./memory";
 
 export const G_LIST_HEADER_BYTES: usize = 12;
 export const ENTRY_HAS_STACK: u32 = 0x80000000;
@@ -66,8 +65,8 @@ export function listReserve(header: usize, entries: u32): void {
   if (entries <= capacity) return;
   let grown = capacity < MIN_ENTRIES ? MIN_ENTRIES : capacity << 1;
   if (grown < entries) grown = entries;
-  const moved = reserveBytes((grown as usize) << ENTRY_SHIFT);
-  memory.copy(moved, listEntries(header), (listCount(header) as usize) << ENTRY_SHIFT);
+  const moved = moveBytes(listEntries(header), (capacity as usize) << ENTRY_SHIFT,
+    (listCount(header) as usize) << ENTRY_SHIFT, (grown as usize) << ENTRY_SHIFT);
   store<u32>(header, moved as u32, ENTRIES_OFF);
   store<u32>(header, grown, CAPACITY_OFF);
 }

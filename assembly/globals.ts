@@ -52,6 +52,9 @@
 // +200 ADDR_CAP_CHUNKS      chunks the slot word and pageSpan arrays have
 //                           room for
 // +204 SPANS_CAP            span records the span array has room for
+// +208 FREE_BLOCKS          address of the table of blocks moved arrays
+//                           left behind (memory.ts), 0 = none yet
+// +212 FREE_BLOCK_COUNT     blocks in that table
 
 import { GLOBALS_OFF, STATIC_BASE } from "./layout";
 
@@ -100,6 +103,8 @@ export const GFREE_STACK: usize = 176;
 export const GFREE_NOSTACK: usize = 188;
 export const ADDR_CAP_CHUNKS: usize = 200;
 export const SPANS_CAP: usize = 204;
+export const FREE_BLOCKS: usize = 208;
+export const FREE_BLOCK_COUNT: usize = 212;
 
 /** GC phases, as the runtime's gcphase. */
 export const PHASE_OFF: u32 = 0;

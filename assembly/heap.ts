@@ -51,14 +51,14 @@ function slotBytes(chunks: u32): usize {
  * chunks: twice the room they had, at most the heap limit's chunks. The
  * mapped chunks' words move to the new blocks; the rest is zero, as a
  * fresh chunk's words must be.
- * Limitation: the blocks left behind are never reused. Each is half the
- * size of the next, so they add up to less than the final block, and the
- * final block has room for under twice the chunks mapped (or the limit's).
- * These arrays therefore take under four times the bytes the mapped arena
- * needs, which lowers the largest arena that fits in wasm32's 4 GiB (from
- * about 1.6 TiB to about 0.5 TiB of simulated arena with 2 KiB slots).
- * The moved blocks' bytes stay resident; the final block's untouched tail
- * does not, so resident memory stays under twice the need.
+ * The blocks left behind go to memory.ts's free blocks, for other tables
+ * (and chunk metadata) to reuse. The final block has room for under twice
+ * the chunks mapped (or the limit's); its untouched tail is not resident.
+ * Limitation: a left-behind block nothing reuses stays reserved, so in the
+ * worst case these arrays take up to four times the bytes the mapped arena
+ * needs, which would lower the largest arena that fits in wasm32's 4 GiB
+ * (from about 1.6 TiB to about 0.5 TiB of simulated arena with 2 KiB
+ * slots).
  */
 function growAddrArrays(chunks: u32): void {
   const mapped = globalU32(MAPPED_CHUNKS);
@@ -66,10 +66,11 @@ function growAddrArrays(chunks: u32): void {
   if (cap < chunks) cap = chunks;
   const limit = globalU32(LIMIT_CHUNKS);
   if (cap > limit) cap = limit;
+  const had = globalU32(ADDR_CAP_CHUNKS);
   setGlobalU32(PAGE_SPANS_BASE, moveBytes(globalU32(PAGE_SPANS_BASE),
-    pageSpanBytes(mapped), pageSpanBytes(cap)) as u32);
+    pageSpanBytes(had), pageSpanBytes(mapped), pageSpanBytes(cap)) as u32);
   setGlobalU32(SLOTS_BASE, moveBytes(globalU32(SLOTS_BASE),
-    slotBytes(mapped), slotBytes(cap)) as u32);
+    slotBytes(had), slotBytes(mapped), slotBytes(cap)) as u32);
   setGlobalU32(ADDR_CAP_CHUNKS, cap);
 }
 

@@ -15,13 +15,14 @@
 //     +800     LARGE      256 B    stackLarge[log2 pages] first span id, 64
 //     +1056    (pad)
 //     +2048    PROCS      1024 P records of P_RECORD_BYTES (stackcache.ts)
-//   DYNAMIC_BASE          bump-allocated blocks (memory.ts), never freed:
-//                         directories sized at init from the heap limit,
-//                         then chunk metadata, the address arrays below,
-//                         the span record array (spans.ts), the G record
-//                         array (goroutines.ts) and the snapshot scratch
-//                         buffer, as they are needed. A growing array moves to a new
-//                         block and abandons the old one.
+//   DYNAMIC_BASE          bump-allocated blocks (memory.ts): directories
+//                         sized at init from the heap limit, then chunk
+//                         metadata, the address arrays below, the span
+//                         record array (spans.ts), the G record array
+//                         (goroutines.ts), the free-G lists and the
+//                         snapshot scratch buffer, as they are needed. A
+//                         growing array moves to a new block; the old one
+//                         is free for later blocks to reuse.
 //
 // Simulated addresses are not backed 1:1. The arena is cut in chunks of
 // CHUNK_PAGES pages (64 MiB); a mapped chunk owns one metadata block,

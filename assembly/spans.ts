@@ -132,11 +132,11 @@ const PLACE_OFF: usize = 28;
  * Gives the record array room for id `span`: twice the records it had, at
  * least MIN_SPANS_CAP, at most one more than the heap limit's pages (a
  * span has at least one page, so ids never pass the limit's pages).
- * Limitation: the blocks left behind are never reused; each is half the
- * next, so they add up to less than the final block, and the final block
- * has room for under twice the ids handed out, so past the first
- * MIN_SPANS_CAP records the array reserves under 4 * SPAN_BYTES bytes per
- * span id.
+ * The blocks left behind go to memory.ts's free blocks for reuse; the
+ * final block has room for under twice the ids handed out.
+ * Limitation: a left-behind block nothing reuses stays reserved, so past
+ * the first MIN_SPANS_CAP records the array can reserve up to
+ * 4 * SPAN_BYTES bytes per span id.
  */
 function growSpans(span: u32): void {
   let cap = globalU32(SPANS_CAP) << 1;
@@ -145,7 +145,8 @@ function growSpans(span: u32): void {
   if (cap > most) cap = most;
   if (cap <= span) cap = span + 1;
   const usedBytes = (span as usize) * SPAN_BYTES;
-  setGlobalU32(SPANS_BASE, moveBytes(globalU32(SPANS_BASE), usedBytes,
+  setGlobalU32(SPANS_BASE, moveBytes(globalU32(SPANS_BASE),
+    (globalU32(SPANS_CAP) as usize) * SPAN_BYTES, usedBytes,
     (cap as usize) * SPAN_BYTES) as u32);
   setGlobalU32(SPANS_CAP, cap);
 }

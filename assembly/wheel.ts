@@ -22,15 +22,14 @@
 // +0 u32 slot      first slot of the raw stack
 // +4 u32 bytes     its size in bytes
 //
-// Limitation: a bucket's array keeps the room of its busiest tick, and an
-// outgrown array, raw-stack table or bucket table is left unused
-// (memory.ts never frees), so the wheel can hold up to about twice the
-// bytes of the most goroutines ever waiting in each bucket.
+// Limitation: a bucket's array keeps the room of its busiest tick, so the
+// wheel holds up to about twice the bytes of the most goroutines ever
+// waiting in each bucket; an outgrown bucket table is left unused.
 
 import {
   G_LIST_HEADER_BYTES, entryAddr, listCount, listEntries, listPush, setListCount,
 } from "./glist";
-import { reserveBytes } from "./memory";
+import { moveBytes, reserveBytes } from "./memory";
 
 const RAW_BYTES_SHIFT: usize = 3;
 const RAW_SIZE_OFF: usize = 4;
@@ -97,9 +96,8 @@ function rawReserve(g: u32): void {
   if (g < rawCap) return;
   let grown = rawCap < MIN_RAW_RECORDS ? MIN_RAW_RECORDS : rawCap << 1;
   while (grown <= g) grown <<= 1;
-  const moved = reserveBytes((grown as usize) << RAW_BYTES_SHIFT);
-  memory.copy(moved, rawAddr, (rawCap as usize) << RAW_BYTES_SHIFT);
-  rawAddr = moved;
+  const bytes = (rawCap as usize) << RAW_BYTES_SHIFT;
+  rawAddr = moveBytes(rawAddr, bytes, bytes, (grown as usize) << RAW_BYTES_SHIFT);
   rawCap = grown;
 }
 
