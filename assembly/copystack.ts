@@ -47,7 +47,8 @@ import { ST_LIVE_STACK, addStat } from "./stats";
  * byte of state ends as the runtime's sequence leaves it. The frees and
  * allocs that remain keep their order.
  */
-export function growChain(g: u32, rec: usize, doublings: i32, p: u32): void {
+// @ts-ignore: decorator
+@inline export function growChain(g: u32, rec: usize, doublings: i32, p: u32): void {
   const startBytes = recStackBytes(rec);
   // The stack the chain holds now; 0 bytes once the held stack is a
   // skipped intermediate, which has no free of its own.
