@@ -2,9 +2,10 @@
 // G index from G_RECORDS (a GLOBALS field), so a record is one load of the
 // base and an add (a directory of blocks before cost a dependent load on
 // every lookup; the array measured about 5% faster on the 2 KiB go-vs-sim
-// workload and 2% on the growing one). When the Gs outgrow it, newGRecord moves the array to a block
-// twice the size. A G keeps its record for the whole run; its goroutine id
-// changes with every life. malg lives here too.
+// workload and 2% on the growing one). When the Gs outgrow it, newGRecord
+// moves the array to a block twice the size. A G keeps its record for the
+// whole run; its goroutine id changes with every life. malg lives here
+// too.
 //
 // The blocks the array leaves behind go back to memory.ts for other
 // tables to reuse.

@@ -62,11 +62,11 @@ function slotBytes(chunks: u32): usize {
  */
 function growAddrArrays(chunks: u32): void {
   const mapped = globalU32(MAPPED_CHUNKS);
-  let cap = globalU32(ADDR_CAP_CHUNKS) << 1;
+  const had = globalU32(ADDR_CAP_CHUNKS);
+  let cap = had << 1;
   if (cap < chunks) cap = chunks;
   const limit = globalU32(LIMIT_CHUNKS);
   if (cap > limit) cap = limit;
-  const had = globalU32(ADDR_CAP_CHUNKS);
   setGlobalU32(PAGE_SPANS_BASE, moveBytes(globalU32(PAGE_SPANS_BASE),
     pageSpanBytes(had), pageSpanBytes(mapped), pageSpanBytes(cap)) as u32);
   setGlobalU32(SLOTS_BASE, moveBytes(globalU32(SLOTS_BASE),

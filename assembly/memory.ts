@@ -104,7 +104,7 @@ export function reserveBytes(bytes: usize): usize {
 /** reserveBytes from the top of the bump region only. */
 function bumpBytes(bytes: usize): usize {
   const addr = globalU32(BUMP_TOP) as usize;
-  const end = (addr + bytes + 15) & ~(15 as usize);
+  const end = roundUp16(addr + bytes);
   invariant(end >= addr, MSG_WASM_MEMORY);
   const havePages = memory.size() as usize;
   const needPages = (end + 0xffff) >> WASM_PAGE_SHIFT;

@@ -139,15 +139,15 @@ const PLACE_OFF: usize = 28;
  * 4 * SPAN_BYTES bytes per span id.
  */
 function growSpans(span: u32): void {
-  let cap = globalU32(SPANS_CAP) << 1;
+  const had = globalU32(SPANS_CAP);
+  let cap = had << 1;
   if (cap < MIN_SPANS_CAP) cap = MIN_SPANS_CAP;
   const most = globalU32(LIMIT_PAGES) + 1;
   if (cap > most) cap = most;
   if (cap <= span) cap = span + 1;
   const usedBytes = (span as usize) * SPAN_BYTES;
-  setGlobalU32(SPANS_BASE, moveBytes(globalU32(SPANS_BASE),
-    (globalU32(SPANS_CAP) as usize) * SPAN_BYTES, usedBytes,
-    (cap as usize) * SPAN_BYTES) as u32);
+  setGlobalU32(SPANS_BASE, moveBytes(globalU32(SPANS_BASE), (had as usize) * SPAN_BYTES,
+    usedBytes, (cap as usize) * SPAN_BYTES) as u32);
   setGlobalU32(SPANS_CAP, cap);
 }
 

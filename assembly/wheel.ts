@@ -27,15 +27,18 @@
 // waiting in each bucket; an outgrown bucket table is left unused.
 
 import {
-  G_LIST_HEADER_BYTES, entryAddr, listCount, listEntries, listPush, setListCount,
+  ENTRY_G_MASK, G_LIST_HEADER_BYTES, entryAddr, listCount, listEntries, listPush,
+  setListCount,
 } from "./glist";
 import { moveBytes, reserveBytes } from "./memory";
 
 const RAW_BYTES_SHIFT: usize = 3;
 const RAW_SIZE_OFF: usize = 4;
 const MIN_RAW_RECORDS: u32 = 1024;
-export const WAIT_HAS_RAW: u32 = 0x80000000;
-export const WAIT_G_MASK: u32 = 0x7fffffff;
+/** The entry bits that hold the G index, as in the free-G lists. */
+export const WAIT_G_MASK: u32 = ENTRY_G_MASK;
+/** The bit above them, here meaning WAIT_HAS_RAW. */
+export const WAIT_HAS_RAW: u32 = ~ENTRY_G_MASK;
 
 let wheelAddr: usize = 0;
 let wheelBuckets: u32 = 0;
