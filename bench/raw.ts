@@ -7,6 +7,7 @@
 // Prints one JSON line: calls per second for wasm, ts and the batch, and
 // how they were measured.
 
+import { setFlagsFromString } from "node:v8";
 import { Bench } from "tinybench";
 import { createEngine } from "../src/engine.js";
 import type { Engine, Stack } from "../src/types.js";
@@ -14,13 +15,16 @@ import { BATCH_RECORD_BYTES, BATCH_REF, OpCode, RecordField } from "../src/wasm/
 import type { WasmEngine } from "../src/wasm/engine.js";
 import type { CoreExports } from "../src/wasm/load.js";
 
+// Before any loop below is compiled; see rawLoopWasm for why.
+setFlagsFromString("--no-use-osr");
+
 /** Raw stackalloc/stackfree pairs per iteration, and the sizes cycled. */
 const RAW_PAIRS = 100_000;
 const RAW_SIZES = [2048, 8192, 32768] as const;
 /** Stacks allocated before they are all freed. */
 const RAW_GROUP = 64;
 /** Timed and warm-up runs of each task (see main). */
-const RAW_RUNS = 10;
+const RAW_RUNS = 30;
 const RAW_WARMUP_RUNS = 10;
 
 /**
@@ -29,11 +33,14 @@ const RAW_WARMUP_RUNS = 10;
  * measures any, so one shared loop would see both engine classes and run
  * both through a polymorphic call site, a cost a program using one engine
  * never pays (it halved the wasm figure).
- * Limitation: V8 compiles this long loop while it runs (on-stack
- * replacement), and from one process to the next the code it gets made
- * the wasm row about 7 M or about 12 M calls/s (with --no-use-osr it
- * stayed near 12 M); splitting the loop into calls per group of 64 did
- * not settle it. Compare figures across several runs, not one.
+ * On-stack replacement is off in this process (setFlagsFromString above,
+ * for both engines' loops alike): with it on, V8 compiled this long loop
+ * while it ran, and from one process to the next the code it got made
+ * the wasm row about 23 M or about 30 M calls/s (2 of 18 processes, 3.6x
+ * and 3.7x the TypeScript engine), while the TypeScript row stayed
+ * between 6.1 and 7.0 M either way. Without it, 18 processes gave 27.9
+ * to 31.9 M (4.3x to 5.1x). A program calling the engine from its own
+ * loops may still meet either kind of code.
  */
 function rawLoopWasm(engine: Engine): void {
   const stacks: Stack[] = [];
@@ -87,12 +94,18 @@ interface BatchSetup { core: CoreExports; addr: number }
  * A fresh wasm engine's core with a batch buffer for `count` records. The
  * buffer is reserved here, outside the timed part, as an embedder reserves
  * it once and reuses it: reserving grows linear memory, which is setup,
- * not the stack calls the row measures.
+ * not the stack calls the row measures. Its bytes are written once here
+ * too, so its pages are resident as a reused buffer's are: left untouched,
+ * the timed copy of the 6.4 MB of records took 2.3 to 2.6 ms of page
+ * faults (0.3 ms into written pages) against 4.1 to 4.7 ms for running
+ * them, and the row came out at 27 to 32 M ops/s instead of 46 to 48 M.
  */
 function batchSetup(count: number): BatchSetup {
   const engine = createEngine({ engine: "wasm", procs: 1 }) as unknown as WasmEngine;
   const core = engine.lendCore("bench");
-  return { core, addr: core.batchBuffer(count) >>> 0 };
+  const addr = core.batchBuffer(count) >>> 0;
+  new Uint8Array(core.memory.buffer, addr, count * BATCH_RECORD_BYTES).fill(0);
+  return { core, addr };
 }
 
 /** The timed part of the batch task: copy the records in and run them. */
@@ -139,7 +152,7 @@ async function main(): Promise<void> {
     ts: callsPerSecond("raw stackalloc/stackfree 2-32 KiB ts"),
     batch: callsPerSecond("raw stackalloc/stackfree 2-32 KiB wasm batch"),
     how: `median of ${RAW_RUNS} after ${RAW_WARMUP_RUNS} warm-up runs, in their own ` +
-      "process, engine creation excluded",
+      "process with on-stack replacement off, engine creation excluded",
   }) + "\n");
 }
 
