@@ -6,3 +6,9 @@ export const ABI_VERSION: u32 = 1;
 
 /** 1 when the core's internal checks are compiled in (debug build), else 0. */
 export const CHECKED_BUILD: u32 = CHECKS ? 1 : 0;
+
+/**
+ * The parts of the model a measurement-only build leaves out
+ * (ablations.ts); 0 in both real builds.
+ */
+export const ABLATIONS: u32 = ABLATE as u32;

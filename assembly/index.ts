@@ -2,7 +2,7 @@
 // (src/wasm/engine.ts) calls and docs/ABI.md describes. Nothing but
 // re-exports lives here.
 
-export { ABI_VERSION, CHECKED_BUILD } from "./abi";
+export { ABI_VERSION, ABLATIONS, CHECKED_BUILD } from "./abi";
 export { init } from "./init";
 export {
   newproc, use, goexit, gc, gcStart, gcFinish, procresize, readMemStats,

@@ -52,6 +52,7 @@ import {
   TREE_LEAVES, globalU32,
 } from "./globals";
 import { reserveBytes } from "./memory";
+import { ABLATE_HEADROOM, ablated } from "./ablations";
 
 /** Returned by firstFit when no run is long enough. */
 export const NO_FIT: u32 = 0xffffffff;
@@ -384,6 +385,7 @@ export function longestFreeRun(): u32 {
  */
 // @ts-ignore: decorator
 @inline export function hasFreeRun(pages: u32): bool {
+  if (ablated(ABLATE_HEADROOM)) return true;
   if (globalU32(LIMIT_PAGES) - globalU32(MAPPED_PAGES) >= pages) return true;
   return longestFreeRun() >= pages;
 }

@@ -3,6 +3,7 @@
 // still have free stacks; each span keeps its free stacks on an intrusive
 // list (manualFreeList) linked through the stacks' slot words (layout.ts).
 
+import { ABLATE_SPAN_RETURN, ablated } from "./ablations";
 import { invariant } from "./checks";
 import {
   MSG_ALLOC_COUNT, MSG_NOT_STACK_SPAN, MSG_NO_FREE_STACKS, MSG_SPAN_STATE,
@@ -81,7 +82,9 @@ function carve(span: u32, order: u32): void {
   const count = recAllocCount(rec) - 1;
   setRecAllocCount(rec, count);
   addStat(ST_POOL_FREE, orderBytes(order) as f64);
-  if (count == 0 && globalU32(GC_PHASE) == PHASE_OFF) releaseEmptySpan(list, span);
+  if (count == 0 && globalU32(GC_PHASE) == PHASE_OFF && !ablated(ABLATE_SPAN_RETURN)) {
+    releaseEmptySpan(list, span);
+  }
 }
 
 /** An empty pool span leaves its list and goes back to the heap. */

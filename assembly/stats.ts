@@ -10,6 +10,7 @@
 //  4 poolFreeBytes     9 growCopies       14 gfreeGlobalStack 19 gcCycles
 
 import { STATIC_BASE, STATS_OFF } from "./layout";
+import { ABLATE_STATS, ablated } from "./ablations";
 
 export const ST_STACK_INUSE: u32 = 0;
 export const ST_LIVE_STACK: u32 = 1;
@@ -50,5 +51,6 @@ export function statsAddress(): usize {
 
 // @ts-ignore: decorator
 @inline export function addStat(field: u32, delta: f64): void {
+  if (ablated(ABLATE_STATS)) return;
   setStat(field, stat(field) + delta);
 }

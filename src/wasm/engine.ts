@@ -33,6 +33,11 @@ export interface WasmEngineOptions {
   module?: WebAssembly.Module;
   /** Which build to load; defaults to config.wasmBuild. */
   build?: WasmBuild;
+  /**
+   * Accept a measurement-only module (see instantiateCore); its numbers
+   * are wrong by design.
+   */
+  ablated?: boolean;
 }
 
 /** The core's P argument for "no P". */
@@ -57,7 +62,7 @@ const LIVE_HEADER_VALUES = 3;
 export function createWasmEngine(config: EngineConfig,
   options: WasmEngineOptions = {}): Engine {
   const module = options.module ?? coreModule(options.build ?? config.wasmBuild);
-  return new WasmEngine(config, instantiateCore(module));
+  return new WasmEngine(config, instantiateCore(module, { ablated: options.ablated }));
 }
 
 /** The Engine over one core instance; exported for the native driver. */

@@ -34,6 +34,11 @@ export interface CoreExports {
   liveGoroutines(): number;
   /** The layout version of these exports (docs/ABI.md). */
   ABI_VERSION: WebAssembly.Global;
+  /**
+   * Parts of the model a measurement-only build leaves out (bit mask,
+   * assembly/ablations.ts); 0 in real builds, absent from older cores.
+   */
+  ABLATIONS?: WebAssembly.Global;
   batchBuffer(records: number): number;
   batchRun(addr: number, count: number, stopOnError: number): number;
   driverInput(phases: number, tables: number, gcTicks: number, resizePairs: number): number;
@@ -73,17 +78,34 @@ function readCoreFile(url: URL): Uint8Array<ArrayBuffer> {
   return fs.readFileSync(url);
 }
 
+/** What instantiateCore accepts beyond a real build of the core. */
+export interface InstantiateOptions {
+  /**
+   * Accept a measurement-only core (ABLATIONS not 0), whose counters or
+   * behaviour are wrong by design; only bench/headroom.ts asks for this.
+   */
+  ablated?: boolean;
+}
+
 /**
  * A fresh instance of the core: one engine's whole state.
- * @throws Error when the core's ABI_VERSION is not CORE_ABI_VERSION.
+ * @throws Error when the core's ABI_VERSION is not CORE_ABI_VERSION, or
+ * when it is a measurement-only build and options.ablated is not set.
  */
-export function instantiateCore(module: WebAssembly.Module): CoreExports {
+export function instantiateCore(module: WebAssembly.Module,
+  options: InstantiateOptions = {}): CoreExports {
   const { instance } = loader.instantiateSync(module, {});
   const core = instance.exports as unknown as CoreExports;
   const version: unknown = core.ABI_VERSION?.value;
   if (version !== CORE_ABI_VERSION) {
     throw new Error(`instantiateCore: core ABI version ${String(version)}, ` +
       `expected ${CORE_ABI_VERSION} (rebuild the core or the host)`);
+  }
+  const ablations: unknown = core.ABLATIONS?.value ?? 0;
+  if (ablations !== 0 && options.ablated !== true) {
+    throw new Error(`instantiateCore: a measurement-only core (ABLATIONS ${String(ablations)}) ` +
+      "leaves parts of the model out and gives wrong numbers; " +
+      "pass { ablated: true } only to measure what those parts cost");
   }
   return core;
 }
