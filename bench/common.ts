@@ -3,6 +3,7 @@
 // refused unless asked for, and then labelled), scenario helpers, and a
 // table printer. Benchmarks print; library code never does.
 
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { createEngine } from "../src/engine.js";
@@ -68,6 +69,50 @@ export function steady(name: string, ticks: number, perTick: number, lifetime: n
       peakStackBytes: peakBytes, blockedStackBytes: peakBytes,
       gc: gcEveryExits > 0 ? { everyExits: gcEveryExits } : "none" }],
   }, name));
+}
+
+/**
+ * go-vs-sim's workloads on the simulator: one P, goroutines that live one
+ * tick (1,000 a tick for 10,000 ticks), a GC every LIFECYCLE_GC_EVERY
+ * exits, and a stack that never grows past 2 KiB ("small") or grows to
+ * 8 KiB ("grow": 5,000 bytes in use, two copies), as bench/go/lifecycles
+ * runs them on the real runtime.
+ */
+export type LifecycleMode = "small" | "grow";
+export const LIFECYCLE_GC_EVERY = 100_000;
+export function lifecycleScenario(mode: LifecycleMode): CompiledScenario {
+  return steady(`sim-${mode}`, 10_000, 1000, 1, mode === "grow" ? 5000 : 0,
+    LIFECYCLE_GC_EVERY);
+}
+
+const GO_DIR = new URL("./go/", import.meta.url);
+
+/** Whether `go` runs here. */
+export function goAvailable(): boolean {
+  return spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
+}
+
+/** `go version`'s line. */
+export function goVersion(): string {
+  return spawnSync("go", ["version"], { encoding: "utf8" }).stdout.trim();
+}
+
+/**
+ * The real runtime's best lifecycles per second for one mode
+ * (bench/go/lifecycles, GOMAXPROCS=1, GOGC=off, a runtime.GC() every
+ * LIFECYCLE_GC_EVERY lifecycles), over its 3 timed runs after a warm-up
+ * run: the same rule as the simulator's figure (bestRun), so neither side
+ * is compared at a worse moment of a shared machine than the other.
+ */
+export function realLifecycleRate(mode: LifecycleMode): number {
+  const run = spawnSync("go", ["run", "./lifecycles", "-mode", mode, "-lifecycles", "1000000",
+    "-gc-every", String(LIFECYCLE_GC_EVERY)], {
+    cwd: GO_DIR, encoding: "utf8",
+    env: { ...process.env, GOMAXPROCS: "1", GOGC: "off" },
+  });
+  if (run.status !== 0) throw new Error(`go run failed: ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as { runs: { lifecyclesPerSecond: number }[] };
+  return Math.max(...report.runs.map((r) => r.lifecyclesPerSecond));
 }
 
 /** One timed run of a compiled scenario on a fresh engine. */
