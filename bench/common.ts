@@ -71,6 +71,11 @@ export function steady(name: string, ticks: number, perTick: number, lifetime: n
   }, name));
 }
 
+/** go-vs-sim's two workloads: stacks that stay at 2 KiB or grow to 8 KiB. */
+export type LifecycleMode = "small" | "grow";
+/** Lifecycles (exits) between GCs, on both sides of go-vs-sim. */
+export const LIFECYCLE_GC_EVERY = 100_000;
+
 /**
  * go-vs-sim's workloads on the simulator: one P, goroutines that live one
  * tick (1,000 a tick for 10,000 ticks), a GC every LIFECYCLE_GC_EVERY
@@ -78,8 +83,6 @@ export function steady(name: string, ticks: number, perTick: number, lifetime: n
  * 8 KiB ("grow": 5,000 bytes in use, two copies), as bench/go/lifecycles
  * runs them on the real runtime.
  */
-export type LifecycleMode = "small" | "grow";
-export const LIFECYCLE_GC_EVERY = 100_000;
 export function lifecycleScenario(mode: LifecycleMode): CompiledScenario {
   return steady(`sim-${mode}`, 10_000, 1000, 1, mode === "grow" ? 5000 : 0,
     LIFECYCLE_GC_EVERY);
@@ -87,14 +90,10 @@ export function lifecycleScenario(mode: LifecycleMode): CompiledScenario {
 
 const GO_DIR = new URL("./go/", import.meta.url);
 
-/** Whether `go` runs here. */
-export function goAvailable(): boolean {
-  return spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
-}
-
-/** `go version`'s line. */
-export function goVersion(): string {
-  return spawnSync("go", ["version"], { encoding: "utf8" }).stdout.trim();
+/** `go version`'s line, or undefined when `go` does not run here. */
+export function goVersion(): string | undefined {
+  const run = spawnSync("go", ["version"], { encoding: "utf8" });
+  return run.status === 0 ? run.stdout.trim() : undefined;
 }
 
 /**
@@ -120,9 +119,15 @@ export function timedRun(compiled: CompiledScenario, engine: "wasm" | "ts",
   build: WasmBuild = "release", sampleEvery = 0):
   { result: RunResult; seconds: number; engine: Engine } {
   const instance = createEngine({ ...compiled.engineOptions, engine, wasmBuild: build });
+  return { ...timedRunOn(instance, compiled, sampleEvery), engine: instance };
+}
+
+/** One timed run of a compiled scenario on the engine given, made fresh. */
+export function timedRunOn(engine: Engine, compiled: CompiledScenario, sampleEvery = 0):
+  { result: RunResult; seconds: number } {
   const started = performance.now();
-  const result = runScenario(instance, compiled, { sampleEvery });
-  return { result, seconds: (performance.now() - started) / 1000, engine: instance };
+  const result = runScenario(engine, compiled, { sampleEvery });
+  return { result, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Best (shortest) of `runs` timed runs, after one warm-up run. */

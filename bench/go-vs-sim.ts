@@ -9,7 +9,7 @@
 // shared with bench/headroom.ts.
 
 import {
-  bestRun, goAvailable, goVersion, lifecycleScenario, machineLine, millions, printTable,
+  bestRun, goVersion, lifecycleScenario, machineLine, millions, printTable,
   realLifecycleRate, releaseLabel,
 } from "./common.js";
 import type { LifecycleMode } from "./common.js";
@@ -22,13 +22,14 @@ const WORKLOADS: readonly Workload[] = [
 ];
 
 function main(): void {
-  if (!goAvailable()) {
+  const go = goVersion();
+  if (go === undefined) {
     process.stdout.write("go-vs-sim: skipped, `go` is not on PATH " +
       "(install Go 1.19 to compare with the real runtime)\n");
     return;
   }
   const label = releaseLabel();
-  process.stdout.write(`go-vs-sim: ${machineLine()}; ${goVersion()}${label}\n` +
+  process.stdout.write(`go-vs-sim: ${machineLine()}; ${go}${label}\n` +
     "(each side: best of 3 timed runs after a warm-up run)\n");
   const rows: string[][] = [];
   for (const w of WORKLOADS) {

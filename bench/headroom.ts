@@ -14,12 +14,11 @@
 import { resolveConfig } from "../src/profiles.js";
 import { createWasmEngine } from "../src/wasm/engine.js";
 import { coreModule } from "../src/wasm/load.js";
-import { runScenario } from "../src/workload/driver.js";
 import type { CompiledScenario } from "../src/workload/types.js";
 import { compileAblatedCore } from "./ablated-core.js";
 import {
-  goAvailable, goVersion, lifecycleScenario, machineLine, millions, printTable,
-  realLifecycleRate, releaseLabel,
+  goVersion, lifecycleScenario, machineLine, millions, printTable, realLifecycleRate,
+  releaseLabel, timedRunOn,
 } from "./common.js";
 import type { LifecycleMode } from "./common.js";
 
@@ -49,15 +48,14 @@ function builds(): Build[] {
 function rate(build: Build, compiled: CompiledScenario): number {
   const engine = createWasmEngine(resolveConfig(compiled.engineOptions),
     { module: build.module, ablated: build.ablated });
-  const started = performance.now();
-  const result = runScenario(engine, compiled, { sampleEvery: 0 });
-  return result.lifecycles / ((performance.now() - started) / 1000);
+  const { result, seconds } = timedRunOn(engine, compiled);
+  return result.lifecycles / seconds;
 }
 
 function main(): void {
   const label = releaseLabel();
-  const withGo = goAvailable();
-  process.stdout.write(`headroom: ${machineLine()}` + (withGo ? `; ${goVersion()}` : "") +
+  const go = goVersion();
+  process.stdout.write(`headroom: ${machineLine()}` + (go === undefined ? "" : `; ${go}`) +
     `${label}\n(best of ${ROUNDS} timed runs after a warm-up run, the builds taking turns; ` +
     "measurement-only builds give wrong counters or behaviour and bound the exact one)\n");
   const all = builds();
@@ -72,7 +70,7 @@ function main(): void {
       }
     }
   }
-  const real = withGo ? realLifecycleRate("grow") : undefined;
+  const real = go === undefined ? undefined : realLifecycleRate("grow");
   const exactGrow = best.get(`${all[0]!.name}/grow`)!;
   const rows = all.map((build) => {
     const grow = best.get(`${build.name}/grow`)!;

@@ -62,7 +62,7 @@ const LIVE_HEADER_VALUES = 3;
 export function createWasmEngine(config: EngineConfig,
   options: WasmEngineOptions = {}): Engine {
   const module = options.module ?? coreModule(options.build ?? config.wasmBuild);
-  return new WasmEngine(config, instantiateCore(module, { ablated: options.ablated }));
+  return new WasmEngine(config, instantiateCore(module, options));
 }
 
 /** The Engine over one core instance; exported for the native driver. */
